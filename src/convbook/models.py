@@ -1,0 +1,144 @@
+"""The course's models, built in one place so that every chapter trains and counts the same ones.
+
+The main model follows chapter 8 of Chollet's *Deep Learning with Python* (2nd ed.)::
+
+    Input(28, 28, 1) -> Conv2D(32, 3, relu) -> MaxPooling2D(2) -> Conv2D(64, 3, relu)
+    -> MaxPooling2D(2) -> Conv2D(128, 3, relu) -> Flatten -> Dense(10, softmax)
+
+with 104,202 parameters. :func:`build_convnet` also builds the variants the pooling chapter
+compares (no downsampling, average pooling, stride-2 convolutions), and
+:func:`build_dense_network` the densely connected baseline. :func:`multiply_adds` and
+:func:`receptive_fields` compute, from the layers' shapes alone, what a forward pass costs and how
+much of the input each layer sees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from convbook import silence_tensorflow
+
+silence_tensorflow()
+import keras  # noqa: E402 - TensorFlow must be imported quietly first.
+from keras import layers  # noqa: E402
+
+__all__ = [
+    "Downsampling",
+    "build_convnet",
+    "build_dense_network",
+    "compile_for_mnist",
+    "multiply_adds",
+    "LayerView",
+    "receptive_fields",
+]
+
+#: How the convnet shrinks its feature maps between convolution blocks.
+Downsampling = Literal["max", "average", "strided", "none"]
+
+_FILTERS = (32, 64, 128)
+
+
+def build_convnet(downsampling: Downsampling = "max", name: str | None = None) -> keras.Model:
+    """The MNIST convnet, built with the functional API.
+
+    Args:
+        downsampling: ``"max"`` (the course's model: 2x2 max pooling after the first two
+            convolutions), ``"average"`` (2x2 average pooling instead), ``"strided"`` (no
+            pooling; the second and third convolutions move with stride 2), or ``"none"``
+            (three plain convolutions: the model without downsampling).
+        name: the model's name; by default ``"convnet_" + downsampling``.
+    """
+    if downsampling not in ("max", "average", "strided", "none"):
+        raise ValueError(
+            f"downsampling must be 'max', 'average', 'strided' or 'none', got {downsampling!r}"
+        )
+    inputs = keras.Input(shape=(28, 28, 1), name="digit")
+    x = inputs
+    for block, filters in enumerate(_FILTERS):
+        stride = 2 if downsampling == "strided" and block > 0 else 1
+        x = layers.Conv2D(filters, 3, strides=stride, activation="relu", name=f"conv{block + 1}")(x)
+        if block < len(_FILTERS) - 1 and downsampling in ("max", "average"):
+            pool = layers.MaxPooling2D if downsampling == "max" else layers.AveragePooling2D
+            x = pool(2, name=f"pool{block + 1}")(x)
+    x = layers.Flatten(name="flatten")(x)
+    outputs = layers.Dense(10, activation="softmax", name="classifier")(x)
+    return keras.Model(inputs, outputs, name=name or f"convnet_{downsampling}")
+
+
+def build_dense_network(name: str = "dense_network") -> keras.Model:
+    """The densely connected baseline: Flatten -> Dense(512, relu) -> Dense(10, softmax)."""
+    inputs = keras.Input(shape=(28, 28, 1), name="digit")
+    x = layers.Flatten(name="flatten")(inputs)
+    x = layers.Dense(512, activation="relu", name="hidden")(x)
+    outputs = layers.Dense(10, activation="softmax", name="classifier")(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def compile_for_mnist(model: keras.Model) -> keras.Model:
+    """Compile as the course trains every model: RMSprop, sparse categorical cross-entropy."""
+    model.compile(
+        optimizer="rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+    )
+    return model
+
+
+def _spatial(shape: tuple) -> tuple[int, int, int]:
+    return int(shape[1]), int(shape[2]), int(shape[3])
+
+
+def multiply_adds(model: keras.Model) -> dict[str, int]:
+    """Multiply-adds of one forward pass, per layer, from the layer shapes (biases not counted).
+
+    A ``Conv2D`` computes, for each of its ``out_h * out_w * filters`` outputs, a dot product of
+    length ``kh * kw * in_channels``; a ``Dense`` layer ``inputs * units``. Pooling, activations
+    and ``Flatten`` do comparisons or nothing and count as zero. One multiply-add is two floating-
+    point operations (FLOPs).
+    """
+    counts: dict[str, int] = {}
+    for layer in model.layers:
+        if isinstance(layer, layers.Conv2D):
+            out_h, out_w, filters = _spatial(layer.output.shape)
+            kh, kw, in_channels, _ = layer.kernel.shape
+            counts[layer.name] = out_h * out_w * filters * kh * kw * in_channels
+        elif isinstance(layer, layers.Dense):
+            inputs, units = layer.kernel.shape
+            counts[layer.name] = int(inputs) * int(units)
+    return counts
+
+
+@dataclass(frozen=True)
+class LayerView:
+    """What one layer of a convnet sees of the input image.
+
+    Attributes:
+        name: the layer's name.
+        size: side of the square of input pixels one output pixel depends on (receptive field).
+        jump: how many input pixels apart two neighbouring output pixels are.
+        output_size: the layer's output height (= width).
+    """
+
+    name: str
+    size: int
+    jump: int
+    output_size: int
+
+
+def receptive_fields(model: keras.Model) -> list[LayerView]:
+    """Receptive field of every convolution and pooling layer, for a square input.
+
+    Each layer with window ``k`` and stride ``s`` grows the field by ``(k - 1) * jump`` and
+    multiplies the jump by ``s`` (Dumoulin and Visin, 2016).
+    """
+    size, jump, views = 1, 1, []
+    for layer in model.layers:
+        if isinstance(layer, layers.Conv2D):
+            window, stride = layer.kernel_size[0], layer.strides[0]
+        elif isinstance(layer, (layers.MaxPooling2D, layers.AveragePooling2D)):
+            window, stride = layer.pool_size[0], layer.strides[0]
+        else:
+            continue
+        size += (window - 1) * jump
+        jump *= stride
+        views.append(LayerView(layer.name, size, jump, int(layer.output.shape[1])))
+    return views
