@@ -1,11 +1,12 @@
 """NumPy reference versions of the operations a convnet is built from.
 
-They are written to be read: each follows the definition in the book, and the tests check each
-against the Keras layer it explains (``Conv2D``, ``MaxPooling2D``, ``AveragePooling2D``).
+They are written to be read: each follows the definition in the book, and the tests
+check each against the Keras layer it explains (``Conv2D``, ``MaxPooling2D``,
+``AveragePooling2D``).
 
-Shapes follow Keras' ``channels_last`` convention: an image or feature map is ``(height, width,
-channels)``, optionally with leading batch axes, and a convolution kernel is ``(kernel_height,
-kernel_width, in_channels, out_channels)``.
+Shapes follow Keras' ``channels_last`` convention: an image or feature map is
+``(height, width, channels)``, optionally with leading batch axes, and a convolution
+kernel is ``(kernel_height, kernel_width, in_channels, out_channels)``.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ __all__ = [
     "pool2d",
 ]
 
-#: How a layer pads: Keras' names, ``"full"`` (every partial overlap), a number of zeros on every
-#: side, or explicit ``(before, after)`` counts.
+#: How a layer pads: Keras' names, ``"full"`` (every partial overlap), a number of
+#: zeros on every side, or explicit ``(before, after)`` counts.
 Padding = Literal["valid", "same", "full"] | int | tuple[int, int]
 
 IntOrPair = int | tuple[int, int]
@@ -36,11 +37,15 @@ IntOrPair = int | tuple[int, int]
 def _pair(value: IntOrPair, name: str) -> tuple[int, int]:
     pair = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
     if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) for v in pair):
-        raise ValueError(f"{name} must be an integer or a pair of integers, got {value!r}")
+        raise ValueError(
+            f"{name} must be an integer or a pair of integers, got {value!r}"
+        )
     return int(pair[0]), int(pair[1])
 
 
-def output_size(input_size: int, kernel_size: int, stride: int = 1, padding: int = 0) -> int:
+def output_size(
+    input_size: int, kernel_size: int, stride: int = 1, padding: int = 0
+) -> int:
     """Number of window positions along one axis: ``floor((i + 2p - k) / s) + 1``.
 
     Args:
@@ -50,8 +55,8 @@ def output_size(input_size: int, kernel_size: int, stride: int = 1, padding: int
         padding: ``p``, zeros added on *each* side.
 
     Raises:
-        ValueError: for sizes below 1, negative padding, or a window larger than the padded input
-            (no position fits, so there is no output).
+        ValueError: for sizes below 1, negative padding, or a window larger than the
+            padded input (no position fits, so there is no output).
     """
     for name, value, smallest in (
         ("input size", input_size, 1),
@@ -73,8 +78,8 @@ def output_size(input_size: int, kernel_size: int, stride: int = 1, padding: int
 def same_padding(input_size: int, kernel_size: int, stride: int = 1) -> tuple[int, int]:
     """Zeros Keras (and TensorFlow) add before and after an axis for ``padding="same"``.
 
-    The output has ``ceil(i / s)`` positions. The padding needed for that is split in two; when it
-    is odd, the extra zero goes *after* the input (bottom or right).
+    The output has ``ceil(i / s)`` positions. The padding needed for that is split in
+    two; when it is odd, the extra zero goes *after* the input (bottom or right).
     """
     if min(input_size, kernel_size, stride) < 1:
         raise ValueError("input size, kernel size and stride must all be at least 1")
@@ -86,7 +91,7 @@ def same_padding(input_size: int, kernel_size: int, stride: int = 1) -> tuple[in
 def resolve_padding(
     padding: Padding, input_size: int, kernel_size: int, stride: int = 1
 ) -> tuple[int, int]:
-    """Turn any :data:`Padding` spelling into ``(before, after)`` zero counts along one axis."""
+    """Turn any :data:`Padding` spelling into ``(before, after)`` zeros along one axis."""
     if isinstance(padding, str):
         name = padding.lower()
         if name == "valid":
@@ -95,7 +100,9 @@ def resolve_padding(
             return same_padding(input_size, kernel_size, stride)
         if name == "full":
             return kernel_size - 1, kernel_size - 1
-        raise ValueError(f"unknown padding {padding!r}: use 'valid', 'same', 'full' or a number")
+        raise ValueError(
+            f"unknown padding {padding!r}: use 'valid', 'same', 'full' or a number"
+        )
     before, after = _pair(padding, "padding")
     if before < 0 or after < 0:
         raise ValueError(f"padding cannot be negative, got {padding!r}")
@@ -117,9 +124,11 @@ def _windows(
     padding: Padding,
     pad_value: float,
 ) -> np.ndarray:
-    """All windows of ``(..., H, W, C)`` as ``(..., out_h, out_w, C, window_h, window_w)``."""
+    """All windows of ``(..., H, W, C)`` as ``(..., out_h, out_w, C, kh, kw)``."""
     if x.ndim < 3:
-        raise ValueError(f"expected (..., height, width, channels), got shape {x.shape}")
+        raise ValueError(
+            f"expected (..., height, width, channels), got shape {x.shape}"
+        )
     height, width = x.shape[-3], x.shape[-2]
     if isinstance(padding, (int, np.integer)) or isinstance(padding, str):
         rows = resolve_padding(padding, height, window[0], stride[0])
@@ -149,15 +158,15 @@ def conv2d(
     stride: IntOrPair = 1,
     padding: Padding = "valid",
 ) -> np.ndarray:
-    """2-D convolution as deep-learning layers compute it (cross-correlation: no kernel flip).
+    """2-D convolution as deep-learning layers compute it: no kernel flip.
 
-    Every output pixel ``(r, c)`` and filter ``f`` is the dot product of the window whose top-left
-    corner sits at ``(r * stride, c * stride)`` in the padded input with ``kernel[..., f]``, plus
-    ``bias[f]``.
+    Every output pixel ``(r, c)`` and filter ``f`` is the dot product of the window
+    whose top-left corner sits at ``(r * stride, c * stride)`` in the padded input with
+    ``kernel[..., f]``, plus ``bias[f]``.
 
     Args:
         x: input of shape ``(..., H, W, C_in)``.
-        kernel: weights of shape ``(kh, kw, C_in, C_out)``, the layout of ``Conv2D.kernel``.
+        kernel: weights of shape ``(kh, kw, C_in, C_out)``, as in ``Conv2D.kernel``.
         bias: ``(C_out,)`` or ``None`` for no bias.
         stride: step between windows, one number or ``(rows, cols)``.
         padding: see :data:`Padding`.
@@ -168,10 +177,13 @@ def conv2d(
     x = np.asarray(x)
     kernel = np.asarray(kernel)
     if kernel.ndim != 4:
-        raise ValueError(f"kernel must be (kh, kw, in_channels, out_channels), got {kernel.shape}")
+        raise ValueError(
+            f"kernel must be (kh, kw, in_channels, out_channels), got {kernel.shape}"
+        )
     if kernel.shape[2] != x.shape[-1]:
         raise ValueError(
-            f"the kernel expects {kernel.shape[2]} input channels but the input has {x.shape[-1]}"
+            f"the kernel expects {kernel.shape[2]} input channels "
+            f"but the input has {x.shape[-1]}"
         )
     windows = _windows(x, kernel.shape[:2], _pair(stride, "stride"), padding, 0.0)
     # windows: (..., out_h, out_w, C_in, kh, kw); kernel: (kh, kw, C_in, C_out)
@@ -188,11 +200,11 @@ def pool2d(
     padding: Literal["valid", "same"] = "valid",
     mode: Literal["max", "average"] = "max",
 ) -> np.ndarray:
-    """Max or average pooling over each channel, like ``MaxPooling2D`` / ``AveragePooling2D``.
+    """Max or average pooling of each channel, as ``MaxPooling2D``/``AveragePooling2D``.
 
-    As in Keras, ``stride=None`` means a stride equal to the pool size (windows that touch but do
-    not overlap). With ``padding="same"`` the padded pixels are ignored: they never win a maximum
-    and are left out of an average.
+    As in Keras, ``stride=None`` means a stride equal to the pool size (windows that
+    touch but do not overlap). With ``padding="same"`` the padded pixels are ignored:
+    they never win a maximum and are left out of an average.
     """
     x = np.asarray(x)
     window = _pair(pool_size, "pool_size")

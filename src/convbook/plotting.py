@@ -93,13 +93,13 @@ def show_maps(
 #: Characters for the player's buttons, which matplotlib draws with Font Awesome from a CDN.
 _BUTTON_GLYPHS = {
     "fa fa-minus": "&#8722;",
-    "fa fa-fast-backward": "&#9198;",
+    "fa fa-fast-backward": "&#9664;&#9664;",
     "fa fa-step-backward": "&#9664;&#10073;",
     "fa fa-play fa-flip-horizontal": "&#9664;",
     "fa fa-pause": "&#10073;&#10073;",
     "fa fa-play": "&#9654;",
     "fa fa-step-forward": "&#10073;&#9654;",
-    "fa fa-fast-forward": "&#9197;",
+    "fa fa-fast-forward": "&#9654;&#9654;",
     "fa fa-plus": "+",
 }
 
