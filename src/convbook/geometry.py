@@ -1,0 +1,805 @@
+"""Where the windows of a convolution or pooling layer go: padding, strides, output sizes.
+
+The chapters on padding and strides use these helpers to count, draw and check window
+positions. Along one axis, a window of ``k`` pixels that moves ``s`` pixels at a time over an input
+of ``i`` pixels with ``p_before`` and ``p_after`` zeros added has its first pixel at
+``0, s, 2s, ...`` (in the padded input) as long as it still fits, which gives
+
+    o = floor((i + p_before + p_after - k) / s) + 1
+
+positions: ``floor((i + 2p - k) / s) + 1`` with ``p`` zeros on each side.
+
+- :func:`axis_geometry` works out the padding, the window starts, the output size and the input
+  pixels no window ever visits, with a clear message for settings that give no output;
+  :func:`formula_text` writes the formula out with the numbers filled in.
+- :func:`keras_output_size` and :func:`check_against_keras` ask real Keras layers (``Conv2D``,
+  ``MaxPooling2D``, ``ZeroPadding2D``) for the same numbers; :func:`keras_window_reads` and
+  :func:`keras_same_padding` find where Keras puts its ``"same"`` zeros by running a layer.
+- :func:`draw_geometry`, :func:`small_multiples` and :func:`window_animation` draw the padded
+  grid, the windows and the pixels they miss with matplotlib; :func:`geometry_svg` draws the same
+  as SVG for :class:`GeometryExplorer`, the chapters' interactive explorer.
+
+The NumPy operations themselves (``output_size``, ``same_padding``, ``conv2d``, ...) live in
+:mod:`convbook.ops`; this module builds on them.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.animation import FuncAnimation
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch, Rectangle
+
+from convbook import ops, silence_tensorflow
+from convbook.svg import Box, grid_svg, side_by_side
+from convbook.widgets import Explorer
+
+__all__ = [
+    "AxisGeometry",
+    "axis_geometry",
+    "padding_label",
+    "formula_text",
+    "coverage",
+    "keras_layers",
+    "keras_spelling",
+    "keras_output_size",
+    "FormulaCheck",
+    "check_against_keras",
+    "format_checks",
+    "keras_window_reads",
+    "keras_same_padding",
+    "draw_geometry",
+    "legend_handles",
+    "small_multiples",
+    "window_animation",
+    "geometry_svg",
+    "GeometryExplorer",
+]
+
+LayerKind = Literal["conv", "pool"]
+
+#: Colours shared by the matplotlib figures and the SVG explorer.
+PADDING_COLOUR = "#cfe0f3"
+INPUT_COLOUR = "#ffffff"
+UNVISITED_COLOUR = "#e45756"
+WINDOW_COLOUR = "#f28e2b"
+CENTRE_COLOUR = "#2f5d8a"
+
+
+# -- counting ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AxisGeometry:
+    """The windows along one axis of a square input (the other axis is the same).
+
+    Attributes:
+        input_size: ``i``, input pixels along the axis.
+        kernel_size: ``k``, the window's width.
+        stride: ``s``, the step between two windows.
+        before, after: zeros added before (top/left) and after (bottom/right) the input.
+        padding: the padding as it was asked for (``"valid"``, ``"same"``, ``"full"``, a number of
+            zeros per side, or ``(before, after)``).
+    """
+
+    input_size: int
+    kernel_size: int
+    stride: int
+    before: int
+    after: int
+    padding: ops.Padding = "valid"
+
+    @property
+    def padded_size(self) -> int:
+        """``i + p_before + p_after``: the length the window slides along."""
+        return self.input_size + self.before + self.after
+
+    @property
+    def output_size(self) -> int:
+        """``o = floor((i + p_before + p_after - k) / s) + 1``, the number of window positions."""
+        return (self.padded_size - self.kernel_size) // self.stride + 1
+
+    @property
+    def starts(self) -> tuple[int, ...]:
+        """First pixel of every window, in padded coordinates: ``0, s, 2s, ...``."""
+        return tuple(range(0, self.padded_size - self.kernel_size + 1, self.stride))
+
+    @property
+    def leftover(self) -> int:
+        """Padded pixels after the end of the last window: too few for one more step."""
+        return self.padded_size - (self.starts[-1] + self.kernel_size)
+
+    @property
+    def visited(self) -> np.ndarray:
+        """Boolean mask over the ``i`` input pixels: inside at least one window."""
+        seen = np.zeros(self.padded_size, dtype=bool)
+        for start in self.starts:
+            seen[start : start + self.kernel_size] = True
+        return seen[self.before : self.before + self.input_size]
+
+    @property
+    def unvisited(self) -> tuple[int, ...]:
+        """Input pixels (0-based, unpadded coordinates) that no window ever covers."""
+        return tuple(int(index) for index in np.flatnonzero(~self.visited))
+
+    @property
+    def symmetric(self) -> bool:
+        """True when both sides get the same number of zeros (the ``p`` of the formula)."""
+        return self.before == self.after
+
+
+def padding_label(padding: ops.Padding) -> str:
+    """A short name for a padding: ``'valid'``, ``'same'``, ``'full'``, ``p=2`` or ``p=(0, 1)``."""
+    if isinstance(padding, str):
+        return repr(padding.lower())
+    if isinstance(padding, (int, np.integer)):
+        return f"p={int(padding)}"
+    return f"p={tuple(int(v) for v in padding)}"
+
+
+def axis_geometry(
+    input_size: int, kernel_size: int, stride: int = 1, padding: ops.Padding = "valid"
+) -> AxisGeometry:
+    """Work out the windows along one axis, or explain why there are none.
+
+    Args:
+        input_size: ``i``.
+        kernel_size: ``k`` (the pool size for a pooling layer).
+        stride: ``s``.
+        padding: ``"valid"`` (no zeros), ``"same"`` (Keras' rule, see
+            :func:`convbook.ops.same_padding`), ``"full"`` (``k - 1`` zeros each side), a number
+            of zeros on each side, or ``(before, after)``.
+
+    Raises:
+        ValueError: with a sentence a learner can act on, for sizes below 1, a stride below 1,
+            negative padding, or a window larger than the padded input (no output).
+    """
+    for name, value in (("input", input_size), ("kernel", kernel_size)):
+        if not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"The {name} needs at least 1 pixel per side, got {value!r}.")
+    if not isinstance(stride, (int, np.integer)) or stride < 1:
+        raise ValueError(
+            f"A stride of {stride!r} never moves the window forward: it would stay on the same "
+            "spot forever. The stride must be at least 1."
+        )
+    before, after = ops.resolve_padding(padding, input_size, kernel_size, stride)
+    padded = input_size + before + after
+    if kernel_size > padded:
+        how = "no padding" if before == after == 0 else f"{before} + {after} zeros"
+        raise ValueError(
+            f"A {kernel_size}x{kernel_size} kernel does not fit in the {input_size}x{input_size} "
+            f"input padded to {padded}x{padded} ({how}): no window position fits, so there is "
+            "no output. Use a smaller kernel or more padding."
+        )
+    geometry = AxisGeometry(
+        int(input_size), int(kernel_size), int(stride), int(before), int(after), padding
+    )
+    if geometry.symmetric:  # the reference count of convbook.ops must agree
+        assert geometry.output_size == ops.output_size(input_size, kernel_size, stride, before)
+    return geometry
+
+
+def formula_text(geometry: AxisGeometry, symbols: bool = True) -> str:
+    """The output-size formula with the numbers filled in, one line.
+
+    Symmetric padding uses ``2p``; Keras' uneven ``"same"`` padding shows both sides, for example
+    ``o = floor((i + p_before + p_after - k) / s) + 1 = floor((6 + 0 + 1 - 3) / 2) + 1 = ...``.
+    With ``symbols=False`` the line starts at the numbers: ``o = floor((6 + 0 + 1 - 3) / 2) + 1
+    = floor(4 / 2) + 1 = 2 + 1 = 3``.
+    """
+    g = geometry
+    if g.symmetric:
+        formula = "(i + 2p - k) / s"
+        numbers = f"({g.input_size} + 2*{g.before} - {g.kernel_size}) / {g.stride}"
+    else:
+        formula = "(i + p_before + p_after - k) / s"
+        numbers = f"({g.input_size} + {g.before} + {g.after} - {g.kernel_size}) / {g.stride}"
+    span = g.padded_size - g.kernel_size
+    steps = (
+        f"floor({numbers}) + 1 = floor({span} / {g.stride}) + 1 "
+        f"= {span // g.stride} + 1 = {g.output_size}"
+    )
+    return f"o = floor({formula}) + 1 = {steps}" if symbols else f"o = {steps}"
+
+
+def coverage(geometry: AxisGeometry) -> np.ndarray:
+    """How many windows cover each input pixel, as an ``(i, i)`` integer array.
+
+    Along one axis a pixel is covered by the windows that start at most ``k - 1`` pixels before
+    it; in 2-D the count is the product of the two axes' counts.
+    """
+    counts = np.zeros(geometry.padded_size, dtype=int)
+    for start in geometry.starts:
+        counts[start : start + geometry.kernel_size] += 1
+    along = counts[geometry.before : geometry.before + geometry.input_size]
+    return np.outer(along, along)
+
+
+# -- asking Keras -----------------------------------------------------------------------------
+def _keras() -> Any:
+    silence_tensorflow()
+    import keras
+
+    return keras
+
+
+def _padding_key(padding: ops.Padding) -> str | tuple[int, int]:
+    if isinstance(padding, str):
+        return padding.lower()
+    if isinstance(padding, (int, np.integer)):
+        return (int(padding), int(padding))
+    before, after = padding
+    return (int(before), int(after))
+
+
+@functools.lru_cache(maxsize=512)
+def _cached_layers(
+    kind: LayerKind, kernel_size: int, stride: int, padding: str | tuple[int, int]
+) -> tuple[Any, ...]:
+    keras = _keras()
+    explicit = padding not in ("valid", "same")
+    if padding == "full":
+        padding = (kernel_size - 1, kernel_size - 1)
+    mode = "valid" if explicit else padding
+    if kind == "conv":
+        main = keras.layers.Conv2D(1, kernel_size, strides=stride, padding=mode, use_bias=False)
+    elif kind == "pool":
+        main = keras.layers.MaxPooling2D(kernel_size, strides=stride, padding=mode)
+    else:
+        raise ValueError(f"kind must be 'conv' or 'pool', got {kind!r}")
+    if explicit:
+        # ZeroPadding2D((a, b)) would mean a rows and b columns: give both axes (before, after)
+        return (keras.layers.ZeroPadding2D((tuple(padding), tuple(padding))), main)
+    return (main,)
+
+
+def keras_layers(
+    kind: LayerKind, kernel_size: int, stride: int = 1, padding: ops.Padding = "valid"
+) -> tuple[Any, ...]:
+    """The Keras layers that compute this window geometry (cached: the same settings reuse them).
+
+    ``Conv2D`` (``kind="conv"``) and ``MaxPooling2D`` (``kind="pool"``) know only ``"valid"`` and
+    ``"same"``; any other padding becomes a ``ZeroPadding2D`` layer followed by the ``"valid"``
+    layer. (For pooling that pair has the right output *shape*, which is what this module
+    checks; its values differ from padded pooling, whose padded pixels never win a maximum.)
+    """
+    return _cached_layers(kind, int(kernel_size), int(stride), _padding_key(padding))
+
+
+def keras_spelling(
+    kind: LayerKind, kernel_size: int, stride: int = 1, padding: ops.Padding = "valid"
+) -> str:
+    """How to write these settings in Keras, e.g. ``Conv2D(1, 3, strides=2, padding='same')``."""
+    key = _padding_key(padding)
+    name = "Conv2D(1, " if kind == "conv" else "MaxPooling2D("
+    if key in ("valid", "same"):
+        return f"{name}{kernel_size}, strides={stride}, padding={key!r})"
+    if key == "full":
+        key = (kernel_size - 1, kernel_size - 1)
+    zeros = key[0] if key[0] == key[1] else (key, key)
+    return f"ZeroPadding2D({zeros}) then {name}{kernel_size}, strides={stride}, padding='valid')"
+
+
+def keras_output_size(
+    input_size: int,
+    kernel_size: int,
+    stride: int = 1,
+    padding: ops.Padding = "valid",
+    kind: LayerKind = "conv",
+    run: bool = False,
+) -> int | None:
+    """The output height Keras gives a square ``(input_size, input_size, 1)`` input.
+
+    By default the layers infer the shape (``compute_output_shape``), which costs microseconds;
+    with ``run=True`` they also compute an output from an array of zeros and the size is read
+    from it. Returns ``None`` when Keras refuses the settings (it finds no output, or divides
+    by a zero stride).
+    """
+    stack = keras_layers(kind, kernel_size, stride, padding)
+    shape: tuple = (None, input_size, input_size, 1)
+    try:
+        for layer in stack:
+            shape = layer.compute_output_shape(shape)
+    except (ValueError, ZeroDivisionError):
+        return None
+    if shape[1] is None or shape[1] < 1:
+        return None
+    if run:
+        x = np.zeros((1, input_size, input_size, 1), dtype="float32")
+        for layer in stack:
+            x = layer(x)
+        return int(x.shape[1])
+    return int(shape[1])
+
+
+@dataclass(frozen=True)
+class FormulaCheck:
+    """One row of the formula-versus-Keras table (``None`` means "no output")."""
+
+    input_size: int
+    kernel_size: int
+    stride: int
+    padding: str
+    formula: int | None
+    conv2d: int | None
+    maxpooling2d: int | None
+
+    @property
+    def agrees(self) -> bool:
+        """The formula and both layers give the same size (or all give no output)."""
+        return self.formula == self.conv2d == self.maxpooling2d
+
+
+def check_against_keras(
+    input_sizes: Iterable[int],
+    kernel_sizes: Iterable[int],
+    strides: Iterable[int],
+    paddings: Iterable[str] = ("valid", "same"),
+    run: bool = True,
+) -> list[FormulaCheck]:
+    """Compare the formula with real ``Conv2D`` and ``MaxPooling2D`` layers over a grid.
+
+    For every ``(i, k, s, padding)`` the formula's ``o`` (via :func:`axis_geometry`, ``None`` when
+    it finds no output) is set beside the output height of a ``Conv2D(1, k, strides=s,
+    padding=...)`` and a ``MaxPooling2D(k, strides=s, padding=...)`` layer. With ``run=True``
+    (the default) the layers compute an output; with ``run=False`` they only infer its shape, fast
+    enough for thousands of cases.
+    """
+    rows = []
+    for i, k, s, padding in itertools.product(input_sizes, kernel_sizes, strides, paddings):
+        try:
+            formula: int | None = axis_geometry(i, k, s, padding).output_size
+        except ValueError:
+            formula = None
+        conv = keras_output_size(i, k, s, padding, "conv", run=run)
+        pool = keras_output_size(i, k, s, padding, "pool", run=run)
+        rows.append(FormulaCheck(i, k, s, padding, formula, conv, pool))
+    return rows
+
+
+def format_checks(rows: Sequence[FormulaCheck]) -> str:
+    """The rows of :func:`check_against_keras` as a plain-text table (``-`` for no output)."""
+
+    def show(value: int | None) -> str:
+        return "-" if value is None else str(value)
+
+    lines = [
+        f"{'i':>3} {'k':>2} {'s':>2} {'padding':>8} | {'formula':>7} {'Conv2D':>7} "
+        f"{'MaxPool':>7} | agree",
+        "-" * 52,
+    ]
+    for row in rows:
+        lines.append(
+            f"{row.input_size:>3} {row.kernel_size:>2} {row.stride:>2} {row.padding:>8} | "
+            f"{show(row.formula):>7} {show(row.conv2d):>7} {show(row.maxpooling2d):>7} | "
+            f"{'yes' if row.agrees else 'NO'}"
+        )
+    return "\n".join(lines)
+
+
+def keras_window_reads(
+    input_size: int, kernel_size: int, stride: int = 1, padding: str = "same", tap: int = 0
+) -> np.ndarray:
+    """Which input pixel each window's ``tap``-th pixel lands on, read from a real ``Conv2D``.
+
+    The layer runs on one row holding ``1, 2, ..., i`` with a ``(1, k)`` kernel that is 1 at
+    ``tap`` and 0 elsewhere, so each output is the (1-based) number of the pixel that position of
+    the window covers, or 0 where it covers a padded zero.
+    """
+    if not 0 <= tap < kernel_size:
+        raise ValueError(f"tap must be between 0 and {kernel_size - 1}, got {tap}")
+    keras = _keras()
+    row = np.arange(1, input_size + 1, dtype="float32").reshape(1, 1, input_size, 1)
+    layer = keras.layers.Conv2D(
+        1, (1, kernel_size), strides=(1, stride), padding=padding, use_bias=False
+    )
+    layer.build(row.shape)
+    kernel = np.zeros((1, kernel_size, 1, 1), dtype="float32")
+    kernel[0, tap] = 1.0
+    layer.set_weights([kernel])
+    return np.rint(np.asarray(layer(row))).astype(int).ravel()
+
+
+def keras_same_padding(input_size: int, kernel_size: int, stride: int = 1) -> tuple[int, int]:
+    """Zeros Keras' ``padding="same"`` puts before and after an axis, measured by running it.
+
+    Window ``r``'s pixel ``t`` sits at padded index ``r * s + t``, so where it reads input pixel
+    number ``n`` (1-based), ``before = r * s + t + 1 - n``. The zeros after the input are how far
+    the last of Keras' windows reaches past the input's end. Both are read from
+    :func:`keras_window_reads` (a real layer), not computed from the rule.
+    """
+    for tap in range(kernel_size):
+        reads = keras_window_reads(input_size, kernel_size, stride, "same", tap=tap)
+        on_input = np.flatnonzero(reads)
+        if on_input.size:
+            r = int(on_input[0])
+            before = r * stride + tap + 1 - int(reads[r])
+            break
+    else:  # pragma: no cover - "same" windows always cover some input pixel
+        raise RuntimeError("no window of the Keras layer reads the input")
+    last_end = (len(reads) - 1) * stride + kernel_size - 1  # padded index of the last pixel read
+    return before, max(last_end - (before + input_size - 1), 0)
+
+
+# -- matplotlib pictures ----------------------------------------------------------------------
+def _background(geometry: AxisGeometry, image: np.ndarray | None) -> np.ndarray:
+    n, b, i = geometry.padded_size, geometry.before, geometry.input_size
+    rgb = np.empty((n, n, 3))
+    rgb[:] = np.array([int(PADDING_COLOUR[j : j + 2], 16) for j in (1, 3, 5)]) / 255
+    if image is None:
+        rgb[b : b + i, b : b + i] = 1.0
+    else:
+        pixels = np.asarray(image, dtype=float)
+        if pixels.shape != (i, i):
+            raise ValueError(f"the image must be {i}x{i}, got shape {pixels.shape}")
+        span = pixels.max() - pixels.min() or 1.0
+        grey = 1.0 - 0.85 * (pixels - pixels.min()) / span
+        rgb[b : b + i, b : b + i] = grey[..., None]
+    visited = geometry.visited
+    missed = ~np.outer(visited, visited)
+    red = np.array([int(UNVISITED_COLOUR[j : j + 2], 16) for j in (1, 3, 5)]) / 255
+    inner = rgb[b : b + i, b : b + i]
+    inner[missed] = 0.45 * inner[missed] + 0.55 * red
+    return rgb
+
+
+def draw_geometry(
+    ax: Axes,
+    geometry: AxisGeometry,
+    *,
+    image: np.ndarray | None = None,
+    window: int | None = 0,
+    centres: bool = True,
+    title: bool = True,
+) -> None:
+    """Draw the padded input, the window centres, one window and the pixels no window visits.
+
+    Args:
+        ax: where to draw.
+        geometry: from :func:`axis_geometry`.
+        image: optional ``(i, i)`` pixels shown in grey inside the zero border.
+        window: index (row-major) of the window outlined in orange, or ``None`` for none.
+        centres: mark every window's centre with a dot: one dot per output pixel.
+        title: write ``i, k, p, s -> o`` above the picture.
+    """
+    g = geometry
+    n, o = g.padded_size, g.output_size
+    ax.imshow(_background(g, image), extent=(-0.5, n - 0.5, n - 0.5, -0.5))
+    if n <= 16:
+        for line in np.arange(-0.5, n):
+            ax.axhline(line, color="#b0b0b0", lw=0.5)
+            ax.axvline(line, color="#b0b0b0", lw=0.5)
+    if n <= 12 and (g.before or g.after):
+        span = range(g.before, g.before + g.input_size)
+        for r, c in itertools.product(range(n), repeat=2):
+            if r not in span or c not in span:
+                ax.text(c, r, "0", ha="center", va="center", fontsize=7, color="#5a7fa8")
+    ax.add_patch(
+        Rectangle(
+            (g.before - 0.5, g.before - 0.5), g.input_size, g.input_size,
+            fill=False, lw=1.8, ec="#222222",
+        )
+    )
+    if centres:
+        middle = np.array(g.starts) + (g.kernel_size - 1) / 2
+        rows, cols = np.meshgrid(middle, middle, indexing="ij")
+        dot = max(2.0, 60.0 / n) ** 2 / 4
+        ax.scatter(cols.ravel(), rows.ravel(), s=dot, color=CENTRE_COLOUR, zorder=3)
+    if window is not None:
+        r0, c0 = g.starts[window // o], g.starts[window % o]
+        ax.add_patch(
+            Rectangle(
+                (c0 - 0.5, r0 - 0.5), g.kernel_size, g.kernel_size,
+                fill=True, fc=WINDOW_COLOUR, alpha=0.25, ec="none", zorder=2,
+            )
+        )
+        ax.add_patch(
+            Rectangle(
+                (c0 - 0.5, r0 - 0.5), g.kernel_size, g.kernel_size,
+                fill=False, ec=WINDOW_COLOUR, lw=2.2, zorder=4,
+            )
+        )
+    ax.set_xlim(-0.6, n - 0.4)
+    ax.set_ylim(n - 0.4, -0.6)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    if title:
+        ax.set_title(
+            f"i={g.input_size}, k={g.kernel_size}, {padding_label(g.padding)}, s={g.stride}"
+            f"\n→ o={o}",
+            fontsize=9,
+        )
+
+
+def legend_handles() -> list[Patch]:
+    """Legend entries for :func:`draw_geometry` pictures."""
+    return [
+        Patch(fc=PADDING_COLOUR, ec="#888888", label="zero padding"),
+        Patch(fc=UNVISITED_COLOUR, alpha=0.7, label="never in a window"),
+        Patch(fc=WINDOW_COLOUR, alpha=0.5, ec=WINDOW_COLOUR, label="one window"),
+        Patch(fc=CENTRE_COLOUR, label="window centres (one per output pixel)"),
+    ]
+
+
+def small_multiples(
+    cases: Sequence[tuple[int, int, ops.Padding, int]],
+    *,
+    columns: int = 4,
+    size: float = 1.65,
+    image: np.ndarray | None = None,
+) -> Figure:
+    """One :func:`draw_geometry` panel per ``(i, k, padding, s)`` case, with a shared legend."""
+    if not cases:
+        raise ValueError("give at least one (i, k, padding, s) case")
+    columns = min(columns, len(cases))
+    rows = -(-len(cases) // columns)
+    height = rows * (size + 0.4) + 0.5  # each panel, its two-line title, the legend
+    fig, axes = plt.subplots(
+        rows, columns, figsize=(columns * size, height), squeeze=False, layout="constrained"
+    )
+    for ax in axes.flat[len(cases):]:
+        ax.set_axis_off()
+    for ax, (i, k, padding, s) in zip(axes.flat, cases):
+        draw_geometry(ax, axis_geometry(i, k, s, padding), image=image)
+    fig.legend(
+        handles=legend_handles(), loc="outside lower center", ncol=2, fontsize=8,
+        frameon=False,
+    )
+    fig.get_layout_engine().set(w_pad=0.02, h_pad=0.04, wspace=0.02, hspace=0.02)
+    return fig
+
+
+def window_animation(geometry: AxisGeometry, *, max_frames: int = 30) -> FuncAnimation:
+    """The window visiting every position in turn, beside the output pixel it fills.
+
+    One frame per output pixel (at most ``max_frames``). Show it with
+    :func:`convbook.plotting.animation_html`.
+    """
+    g = geometry
+    o = g.output_size
+    if o * o > max_frames:
+        raise ValueError(
+            f"{o * o} window positions make too long an animation (at most {max_frames})"
+        )
+    fig, (left, right) = plt.subplots(
+        1, 2, figsize=(5.6, 2.9), gridspec_kw={"width_ratios": [g.padded_size, max(o, 3)]}
+    )
+
+    def frame(index: int) -> None:
+        left.clear()
+        right.clear()
+        draw_geometry(left, g, window=index, centres=True, title=False)
+        left.set_title(
+            f"input {g.input_size}x{g.input_size}, {padding_label(g.padding)}, "
+            f"k={g.kernel_size}, s={g.stride}",
+            fontsize=9,
+        )
+        done = np.full((o, o), np.nan)
+        done.flat[: index + 1] = 1.0
+        right.imshow(np.nan_to_num(done, nan=0.0), cmap="Oranges", vmin=0, vmax=2.2,
+                     extent=(-0.5, o - 0.5, o - 0.5, -0.5))
+        for line in np.arange(-0.5, o):
+            right.axhline(line, color="#b0b0b0", lw=0.5)
+            right.axvline(line, color="#b0b0b0", lw=0.5)
+        r, c = divmod(index, o)
+        right.add_patch(
+            Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, ec=WINDOW_COLOUR, lw=2.2)
+        )
+        right.set_xlim(-0.6, max(o, 3) - 0.4)
+        right.set_ylim(max(o, 3) - 0.4, -0.6)
+        right.set_xticks([])
+        right.set_yticks([])
+        right.set_title(f"output {o}x{o}: pixel ({r}, {c})", fontsize=9)
+
+    frame(0)
+    fig.tight_layout()
+    return FuncAnimation(fig, frame, frames=o * o, interval=700)
+
+
+# -- SVG for the explorer ---------------------------------------------------------------------
+def _with_overlay(svg: str, extra: Iterable[str]) -> str:
+    """Insert SVG elements just before the closing tag of ``svg``."""
+    head, tail = svg.rsplit("</svg>", 1)
+    return head + "".join(extra) + "</svg>" + tail
+
+
+def geometry_svg(
+    geometry: AxisGeometry, window: int = 0, cell: int | None = None
+) -> tuple[str, str]:
+    """The padded input and the output grid as two SVG pictures, for the explorer.
+
+    Args:
+        geometry: from :func:`axis_geometry`.
+        window: 0 shows every window's centre (one dot per output pixel) and outlines the first
+            window; ``n >= 1`` outlines the ``n``-th window (row by row) and its output pixel.
+        cell: pixel size of one grid cell; by default about 280 pixels for the padded input,
+            between 12 and 30 a cell.
+
+    Returns:
+        ``(input_svg, output_svg)``.
+    """
+    g = geometry
+    n, o, b, i, k = g.padded_size, g.output_size, g.before, g.input_size, g.kernel_size
+    cell = cell or max(12, min(30, 280 // n))
+    if not 0 <= window <= o * o:
+        raise ValueError(f"choose a window between 0 and {o * o}, got {window}")
+    values = np.full((n, n), 0.3)
+    values[b : b + i, b : b + i] = 0.0
+    missed = ~np.outer(g.visited, g.visited)
+    boxes = [
+        Box(b + r, b + c, stroke="none", fill=UNVISITED_COLOUR, fill_opacity=0.75)
+        for r, c in zip(*np.nonzero(missed))
+    ]
+    boxes.append(Box(b, b, i, i, stroke="#222222", stroke_width=2.0))
+    chosen = max(window - 1, 0)
+    r0, c0 = g.starts[chosen // o], g.starts[chosen % o]
+    boxes.append(Box(r0, c0, k, k, stroke=WINDOW_COLOUR, fill=WINDOW_COLOUR, stroke_width=3.0))
+    zeros = []
+    if cell >= 14:
+        for r, c in itertools.product(range(n), repeat=2):
+            if not (b <= r < b + i and b <= c < b + i):
+                zeros.append(
+                    f'<text x="{c * cell + cell / 2:.1f}" y="{r * cell + cell / 2:.1f}" '
+                    f'font-size="{int(cell * 0.5)}" fill="#5a7fa8" text-anchor="middle" '
+                    'dominant-baseline="central" font-family="sans-serif">0</text>'
+                )
+    dots = []
+    if window == 0:
+        radius = max(2.0, cell * 0.18)
+        for r, c in itertools.product(g.starts, repeat=2):
+            cx = (c + k / 2) * cell
+            cy = (r + k / 2) * cell
+            dots.append(
+                f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{radius:.1f}" fill="{CENTRE_COLOUR}"/>'
+            )
+    label = (
+        f"A {i} by {i} input padded to {n} by {n}, {len(np.flatnonzero(missed))} pixels never "
+        f"in a window, {o * o} window positions"
+    )
+    input_svg = _with_overlay(
+        grid_svg(values, label=label, cell=cell, cmap="Blues", vmin=0.0, vmax=1.0, boxes=boxes),
+        zeros + dots,
+    )
+    output_boxes = [] if window == 0 else [
+        Box(chosen // o, chosen % o, stroke=WINDOW_COLOUR, fill=WINDOW_COLOUR, stroke_width=3.0)
+    ]
+    output_svg = grid_svg(
+        np.full((o, o), 0.15), label=f"The {o} by {o} output", cell=cell, cmap="Oranges",
+        vmin=0.0, vmax=1.0, boxes=output_boxes,
+    )
+    return input_svg, output_svg
+
+
+class GeometryExplorer(Explorer):
+    """Choose input size, kernel, padding and stride; see the windows, formula and Keras' shape.
+
+    The picture shows the padded input (zeros in blue, the input outlined in black), the centre
+    of every window position (window 0) or one chosen window, the input pixels that no window
+    covers (red), and the output grid. Below it, the output-size formula with the numbers filled
+    in and the output shape of a real Keras ``Conv2D`` with the same settings (the layers are
+    cached and only infer the shape, so a change redraws in milliseconds). Settings with no output
+    (a kernel larger than the padded input, a stride of 0) show a message instead.
+    """
+
+    PADDINGS = ("valid", "same", "full", "explicit")
+
+    def __init__(
+        self,
+        input_size: int = 7,
+        kernel_size: int = 3,
+        padding: ops.Padding = "valid",
+        stride: int = 1,
+        window: int = 0,
+        cell: int | None = None,
+    ) -> None:
+        style = {"description_width": "9em"}
+        layout = widgets.Layout(width="26em")
+        explicit = isinstance(padding, (int, np.integer))
+        self.input_size = widgets.IntSlider(
+            value=input_size, min=1, max=12, description="input size i", style=style,
+            layout=layout,
+        )
+        self.kernel_size = widgets.IntSlider(
+            value=kernel_size, min=1, max=7, description="kernel size k", style=style,
+            layout=layout,
+        )
+        self.padding = widgets.Dropdown(
+            options=self.PADDINGS, value="explicit" if explicit else padding,
+            description="padding", style=style, layout=layout,
+        )
+        self.zeros = widgets.IntSlider(
+            value=int(padding) if explicit else 1, min=0, max=4,
+            description="explicit zeros p", style=style, layout=layout, disabled=not explicit,
+        )
+        self.stride = widgets.IntSlider(
+            value=stride, min=0, max=5, description="stride s", style=style, layout=layout,
+        )
+        self.window = widgets.IntSlider(
+            value=window, min=0, max=max(window, 1), description="window (0 = all)",
+            style=style, layout=layout,
+        )
+        self.cell = cell
+        self.drawing = widgets.HTML()
+        self.text = widgets.HTML()
+        self._busy = False
+        self.geometry: AxisGeometry | None = None
+        self.keras_size: int | None = None
+        controls = [
+            self.input_size, self.kernel_size, self.padding, self.zeros, self.stride, self.window,
+        ]
+        super().__init__(controls, widgets.VBox([self.drawing, self.text]))
+        self.refresh()
+
+    def chosen_padding(self) -> ops.Padding:
+        """The padding as :func:`axis_geometry` takes it."""
+        if self.padding.value == "explicit":
+            return int(self.zeros.value)
+        return str(self.padding.value)
+
+    def settings(self) -> dict[str, Any]:
+        return {
+            "input_size": self.input_size.value,
+            "kernel_size": self.kernel_size.value,
+            "padding": self.chosen_padding(),
+            "stride": self.stride.value,
+            "window": self.window.value,
+        }
+
+    def _on_change(self, _change: dict) -> None:
+        if not self._busy:  # adjusting the window slider's range must not redraw twice
+            self.refresh()
+
+    def update(self) -> None:
+        self.zeros.disabled = self.padding.value != "explicit"
+        self.geometry, self.keras_size = None, None
+        padding = self.chosen_padding()
+        g = axis_geometry(
+            self.input_size.value, self.kernel_size.value, self.stride.value, padding
+        )
+        o = g.output_size
+        self._busy = True
+        try:
+            self.window.max = o * o
+        finally:
+            self._busy = False
+        input_svg, output_svg = geometry_svg(g, self.window.value, self.cell)
+        pad_note = (
+            "no padding" if g.before == g.after == 0
+            else f"{g.before} zero{'s' * (g.before != 1)} before the input (top and left), "
+            f"{g.after} after it (bottom and right)"
+        )
+        self.drawing.value = side_by_side([
+            (f"input {g.input_size}x{g.input_size}, padded {g.padded_size}x{g.padded_size}",
+             input_svg),
+            (f"output {o}x{o}", output_svg),
+        ])
+        keras_size = keras_output_size(g.input_size, g.kernel_size, g.stride, padding, "conv")
+        verdict = "agrees with the formula" if keras_size == o else "DISAGREES with the formula"
+        shown = "no output" if keras_size is None else f"(None, {keras_size}, {keras_size}, 1)"
+        lines = [
+            f"padding: {pad_note}",
+            formula_text(g),
+            f"window starts: {', '.join(map(str, g.starts))} (padded coordinates); "
+            f"{g.leftover} pixel{'s' * (g.leftover != 1)} left over after the last window",
+            "rows and columns never in a window: "
+            + (", ".join(map(str, g.unvisited)) or "none"),
+            f"Keras: {keras_spelling('conv', g.kernel_size, g.stride, padding)} "
+            f"maps (None, {g.input_size}, {g.input_size}, 1) to {shown}: {verdict}",
+        ]
+        self.text.value = (
+            '<pre style="font-size:0.85em;line-height:1.35;white-space:pre-wrap;margin:0.3em 0">'
+            + html.escape("\n".join(lines))
+            + "</pre>"
+        )
+        self.keras_size = keras_size
+        self.geometry = g

@@ -1,0 +1,376 @@
+"""Window geometry: the output-size formula against real Keras layers, pictures, the explorer."""
+
+from __future__ import annotations
+
+import html
+import itertools
+import re
+import time
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from convbook import geometry, ops  # noqa: E402
+
+KERAS_CASES = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+paddings = st.one_of(
+    st.sampled_from(["valid", "same", "full"]),
+    st.integers(0, 4),
+    st.tuples(st.integers(0, 3), st.integers(0, 3)),
+)
+
+
+# -- the formula against Keras, exhaustively --------------------------------------------------
+@pytest.mark.parametrize("kind", ["conv", "pool"])
+@pytest.mark.parametrize("padding", ["valid", "same"])
+def test_formula_matches_keras_layers_exhaustively(keras, kind, padding):
+    """Every i <= 30, k <= 7, s <= 5: the formula's o is the height Conv2D / MaxPooling2D infer,
+    and the formula finds no output exactly when Keras refuses the layer."""
+    disagreements = []
+    for k, s in itertools.product(range(1, 8), range(1, 6)):
+        layer = geometry.keras_layers(kind, k, s, padding)[-1]
+        assert type(layer).__name__ == ("Conv2D" if kind == "conv" else "MaxPooling2D")
+        assert layer.padding == padding and tuple(layer.strides) == (s, s)
+        for i in range(1, 31):
+            try:
+                expected: int | None = geometry.axis_geometry(i, k, s, padding).output_size
+            except ValueError:
+                expected = None
+            got = geometry.keras_output_size(i, k, s, padding, kind)
+            if got != expected:
+                disagreements.append((i, k, s, got, expected))
+    assert not disagreements
+
+
+def test_explicit_padding_matches_zero_padding_then_a_valid_layer(keras):
+    for padding in [0, 1, 2, 3, (0, 1), (2, 1), "full"]:
+        for i, k, s in itertools.product(range(1, 17), range(1, 7), range(1, 5)):
+            try:
+                expected: int | None = geometry.axis_geometry(i, k, s, padding).output_size
+            except ValueError:
+                expected = None
+            assert geometry.keras_output_size(i, k, s, padding, "conv") == expected
+
+
+def test_same_padding_gives_ceil_i_over_s(keras):
+    for i, k, s in itertools.product(range(1, 30), range(1, 8), range(1, 6)):
+        assert geometry.keras_output_size(i, k, s, "same", "conv") == -(-i // s)
+
+
+def test_check_against_keras_runs_real_layers(keras):
+    rows = geometry.check_against_keras([2, 5, 8], [1, 3, 4], [1, 2, 3], run=True)
+    assert len(rows) == 3 * 3 * 3 * 2
+    assert all(row.agrees for row in rows)
+    # the grid includes cases with no output: the formula and both layers say so
+    empty = [row for row in rows if row.formula is None]
+    assert empty and all(row.conv2d is None and row.maxpooling2d is None for row in empty)
+    table = geometry.format_checks(rows)
+    assert table.count("\n") == len(rows) + 1 and "NO" not in table
+
+
+def test_format_checks_shows_a_disagreement():
+    row = geometry.FormulaCheck(5, 3, 1, "valid", 3, 3, 4)
+    assert not row.agrees
+    assert geometry.format_checks([row]).splitlines()[-1].endswith("NO")
+
+
+def test_keras_output_size_run_reads_the_real_output(keras):
+    assert geometry.keras_output_size(28, 3, 2, "valid", run=True) == 13
+    assert geometry.keras_output_size(28, 3, 2, "same", run=True) == 14
+    assert geometry.keras_output_size(28, 5, 1, 2, run=True) == 28
+    assert geometry.keras_output_size(5, 7, 1, "valid", run=True) is None
+
+
+def test_keras_refuses_what_the_formula_refuses(keras):
+    # Keras' pooling layer accepts strides=0 and then divides by zero: reported as no output
+    assert geometry.keras_output_size(9, 3, 0, "valid", "pool") is None
+    with pytest.raises(ValueError, match="stride must be at least 1"):
+        geometry.axis_geometry(9, 3, 0, "valid")
+
+
+def test_layers_are_cached_by_settings(keras):
+    first = geometry.keras_layers("conv", 3, 2, "same")
+    assert geometry.keras_layers("conv", 3, 2, "same") is first
+    assert geometry.keras_layers("conv", 3, 2, "valid") is not first
+    assert geometry.keras_layers("conv", 3, 1, 1) is geometry.keras_layers("conv", 3, 1, (1, 1))
+
+
+def test_keras_spelling():
+    assert geometry.keras_spelling("conv", 3, 2, "same") == (
+        "Conv2D(1, 3, strides=2, padding='same')"
+    )
+    assert geometry.keras_spelling("pool", 2, 2, "valid") == (
+        "MaxPooling2D(2, strides=2, padding='valid')"
+    )
+    assert geometry.keras_spelling("conv", 3, 1, "full").startswith("ZeroPadding2D(2) then")
+    assert geometry.keras_spelling("conv", 3, 1, (0, 1)).startswith(
+        "ZeroPadding2D(((0, 1), (0, 1))) then"
+    )
+
+
+# -- where Keras puts its "same" zeros, measured ----------------------------------------------
+@given(i=st.integers(1, 12), k=st.integers(1, 6), s=st.integers(1, 4))
+@KERAS_CASES
+def test_keras_same_padding_measured_equals_the_rule(keras, i, k, s):
+    before, after = geometry.keras_same_padding(i, k, s)
+    assert (before, after) == ops.same_padding(i, k, s)
+    assert after - before in (0, 1)  # the odd zero goes after: bottom / right
+
+
+def test_keras_window_reads_show_the_extra_zero_at_the_end(keras):
+    assert list(geometry.keras_window_reads(4, 2, 1, "same", tap=0)) == [1, 2, 3, 4]
+    assert list(geometry.keras_window_reads(4, 2, 1, "same", tap=1)) == [2, 3, 4, 0]
+    assert list(geometry.keras_window_reads(6, 3, 2, "same", tap=2)) == [3, 5, 0]
+    with pytest.raises(ValueError, match="tap must be between 0 and 1"):
+        geometry.keras_window_reads(4, 2, tap=2)
+
+
+# -- counting, against brute force ------------------------------------------------------------
+@given(i=st.integers(1, 30), k=st.integers(1, 8), s=st.integers(1, 6), padding=paddings)
+def test_window_starts_and_missed_pixels_by_brute_force(i, k, s, padding):
+    before, after = ops.resolve_padding(padding, i, k, s)
+    padded = i + before + after
+    starts = [x for x in range(0, padded, s) if x + k <= padded]
+    if not starts:
+        with pytest.raises(ValueError, match="no output"):
+            geometry.axis_geometry(i, k, s, padding)
+        return
+    g = geometry.axis_geometry(i, k, s, padding)
+    assert list(g.starts) == starts
+    assert g.output_size == len(starts)
+    covered = {x - before for start in starts for x in range(start, start + k)}
+    assert set(g.unvisited) == set(range(i)) - covered
+    assert g.leftover == padded - (starts[-1] + k) and 0 <= g.leftover < s
+    counts = geometry.coverage(g)
+    assert counts.shape == (i, i)
+    # each window (a, b) covers (its input rows) x (its input columns) pixels
+    assert counts.sum() == sum(
+        len([x for x in range(a, a + k) if before <= x < before + i])
+        * len([y for y in range(b, b + k) if before <= y < before + i])
+        for a in starts
+        for b in starts
+    )
+    assert (counts == 0).any() == bool(g.unvisited)
+
+
+def test_the_book_examples():
+    g = geometry.axis_geometry(28, 3, 2, "valid")
+    assert (g.output_size, g.unvisited, g.leftover) == (13, (27,), 1)
+    assert geometry.axis_geometry(28, 3, 2, "same").output_size == 14
+    assert geometry.axis_geometry(28, 5, 1, 2).output_size == 28
+    assert geometry.axis_geometry(28, 5, 1, "full").output_size == 32
+    corners = geometry.coverage(geometry.axis_geometry(5, 3, 1, "valid"))
+    assert corners[0, 0] == 1 and corners[2, 2] == 9 and corners[0, 2] == 3
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ((5, 3, 0, "valid"), "A stride of 0 never moves the window"),
+        ((5, 3, -1, "same"), "The stride must be at least 1"),
+        ((5, 7, 1, "valid"), "7x7 kernel does not fit in the 5x5 input padded to 5x5"),
+        ((2, 6, 1, 1), "padded to 4x4 \\(1 \\+ 1 zeros\\).*no output"),
+        ((0, 3, 1, "valid"), "input needs at least 1 pixel"),
+        ((5, 0, 1, "valid"), "kernel needs at least 1 pixel"),
+        ((5, 3, 1, -1), "cannot be negative"),
+        ((5, 3, 1, "half"), "unknown padding"),
+    ],
+)
+def test_impossible_settings_are_explained(arguments, message):
+    with pytest.raises(ValueError, match=message):
+        geometry.axis_geometry(*arguments)
+
+
+def test_formula_text_fills_in_the_numbers():
+    assert geometry.formula_text(geometry.axis_geometry(28, 3, 2, "same")) == (
+        "o = floor((i + p_before + p_after - k) / s) + 1 = floor((28 + 0 + 1 - 3) / 2) + 1 "
+        "= floor(26 / 2) + 1 = 13 + 1 = 14"
+    )
+    assert geometry.formula_text(geometry.axis_geometry(7, 3, 1, 1)).endswith(
+        "floor((7 + 2*1 - 3) / 1) + 1 = floor(6 / 1) + 1 = 6 + 1 = 7"
+    )
+
+
+@given(i=st.integers(1, 30), k=st.integers(1, 8), s=st.integers(1, 6), padding=paddings)
+def test_formula_text_evaluates_to_the_output_size(i, k, s, padding):
+    try:
+        g = geometry.axis_geometry(i, k, s, padding)
+    except ValueError:
+        return
+    text = geometry.formula_text(g)
+    inside = re.search(r"= floor\(\(([\d +*-]+)\) / (\d+)\) \+ 1 =", text)
+    assert inside is not None
+    span = eval(inside.group(1))  # noqa: S307 - only digits and + - * here
+    assert span // int(inside.group(2)) + 1 == g.output_size
+    assert text.endswith(f"= {g.output_size}")
+
+
+def test_padding_label():
+    assert geometry.padding_label("same") == "'same'"
+    assert geometry.padding_label(2) == "p=2"
+    assert geometry.padding_label((0, 1)) == "p=(0, 1)"
+
+
+# -- pictures ---------------------------------------------------------------------------------
+def test_small_multiples_draws_one_panel_per_case():
+    cases = [(5, 3, "valid", 1), (5, 3, 1, 2), (6, 2, "same", 2)]
+    fig = geometry.small_multiples(cases, columns=2)
+    titled = [ax for ax in fig.axes if ax.get_title()]
+    assert [ax.get_title().splitlines()[-1] for ax in titled] == ["→ o=3", "→ o=3", "→ o=3"]
+    assert len(fig.legends) == 1
+    plt.close(fig)
+    with pytest.raises(ValueError, match="at least one"):
+        geometry.small_multiples([])
+
+
+def test_draw_geometry_marks_one_dot_per_output_pixel_and_checks_the_image():
+    fig, ax = plt.subplots()
+    g = geometry.axis_geometry(28, 3, 2, "valid")
+    geometry.draw_geometry(ax, g, image=np.ones((28, 28)))
+    assert len(ax.collections[0].get_offsets()) == 13 * 13
+    with pytest.raises(ValueError, match="must be 28x28"):
+        geometry.draw_geometry(ax, g, image=np.ones((26, 26)))
+    plt.close(fig)
+
+
+def test_window_animation_has_one_frame_per_position_and_a_limit():
+    from convbook.plotting import animation_html
+
+    animation = geometry.window_animation(geometry.axis_geometry(5, 3, 2, 1))
+    assert len(list(animation.new_frame_seq())) == 9
+    player = animation_html(animation, alt="a test animation of nine window positions").data
+    assert player.count("data:image/png;base64") == 9
+    with pytest.raises(ValueError, match="too long"):
+        geometry.window_animation(geometry.axis_geometry(8, 3, 1, "same"))
+
+
+def test_geometry_svg_marks_missed_pixels_and_window_centres():
+    g = geometry.axis_geometry(8, 2, 3, "valid")  # starts 0, 3, 6: pixels 2 and 5 are missed
+    assert g.unvisited == (2, 5)
+    input_svg, output_svg = geometry.geometry_svg(g, window=0)
+    missed = 8 * 8 - 6 * 6
+    assert input_svg.count(f'fill="{geometry.UNVISITED_COLOUR}"') == missed
+    assert input_svg.count("<circle") == 9
+    assert output_svg.count("<rect") == 9 + 0
+    _, chosen = geometry.geometry_svg(g, window=5)
+    assert chosen.count(f'stroke="{geometry.WINDOW_COLOUR}"') == 1
+    with pytest.raises(ValueError, match="between 0 and 9"):
+        geometry.geometry_svg(g, window=10)
+
+
+# -- the explorer -----------------------------------------------------------------------------
+def _keras_shape_shown(explorer) -> int:
+    pattern = r"to \(None, (\d+), (\d+), 1\): agrees with the formula"
+    found = re.search(pattern, explorer.text.value)
+    assert found, explorer.text.value
+    return int(found.group(1))
+
+
+def _text(explorer) -> str:
+    return html.unescape(explorer.text.value)
+
+
+def test_explorer_shows_formula_and_keras_shape(keras):
+    explorer = geometry.GeometryExplorer(input_size=7, kernel_size=3, padding="valid", stride=1)
+    assert repr(explorer) == (
+        "GeometryExplorer(input_size=7, kernel_size=3, padding='valid', stride=1, window=0)"
+    )
+    assert explorer.error == "" and _keras_shape_shown(explorer) == 5
+    explorer.stride.value = 2
+    assert "= 2 + 1 = 3" in explorer.text.value and _keras_shape_shown(explorer) == 3
+    explorer.padding.value = "same"
+    assert _keras_shape_shown(explorer) == 4
+    assert "1 zero before the input (top and left), 1 after it" in explorer.text.value
+
+
+def test_explorer_explicit_padding_slider(keras):
+    explorer = geometry.GeometryExplorer(input_size=6, kernel_size=5, padding="valid")
+    assert explorer.zeros.disabled
+    explorer.padding.value = "explicit"
+    explorer.zeros.value = 2
+    assert not explorer.zeros.disabled
+    assert explorer.settings()["padding"] == 2
+    assert _keras_shape_shown(explorer) == 6
+    assert "ZeroPadding2D(2) then Conv2D(1, 5" in _text(explorer)
+    explorer = geometry.GeometryExplorer(padding=3)
+    assert explorer.padding.value == "explicit" and explorer.zeros.value == 3
+
+
+def test_explorer_window_slider_follows_the_output_size(keras):
+    explorer = geometry.GeometryExplorer(input_size=7, kernel_size=3, stride=1)
+    assert explorer.window.max == 25
+    explorer.window.value = 25
+    explorer.stride.value = 2  # 3x3 windows now: the slider is clamped to the last one
+    assert explorer.window.max == 9 and explorer.window.value == 9
+    assert explorer.error == ""
+    assert "<circle" not in explorer.drawing.value  # one chosen window, no centre dots
+    explorer.window.value = 0
+    assert explorer.drawing.value.count("<circle") == 9
+
+
+def test_explorer_explains_stride_zero_and_a_kernel_too_large(keras):
+    explorer = geometry.GeometryExplorer(input_size=5, kernel_size=3)
+    last_picture = explorer.drawing.value
+    explorer.stride.value = 0
+    assert explorer.error.startswith("A stride of 0 never moves the window")
+    assert explorer.drawing.value == last_picture  # the last good picture stays
+    explorer.stride.value = 1
+    assert explorer.error == ""
+    explorer.kernel_size.value = 7
+    assert "7x7 kernel does not fit in the 5x5 input" in explorer.error
+    explorer.padding.value = "same"  # Keras' 'same' pads a 7x7 kernel enough to fit
+    assert explorer.error == "" and _keras_shape_shown(explorer) == 5
+    explorer.padding.value = "explicit"
+    explorer.zeros.value = 0
+    assert "no output" in explorer.error
+    explorer.zeros.value = 1
+    assert explorer.error == "" and _keras_shape_shown(explorer) == 1
+
+
+@given(
+    i=st.integers(1, 12),
+    k=st.integers(1, 7),
+    padding=st.sampled_from(geometry.GeometryExplorer.PADDINGS),
+    zeros=st.integers(0, 4),
+    s=st.integers(0, 5),
+    window=st.integers(0, 200),
+)
+@settings(max_examples=60, deadline=None)
+def test_explorer_never_raises_and_agrees_with_keras(i, k, padding, zeros, s, window):
+    explorer = geometry.GeometryExplorer()
+    explorer.input_size.value = i
+    explorer.kernel_size.value = k
+    explorer.zeros.value = zeros
+    explorer.padding.value = padding
+    explorer.stride.value = s
+    explorer.window.value = min(window, explorer.window.max)
+    chosen = zeros if padding == "explicit" else padding
+    try:
+        g = geometry.axis_geometry(i, k, s, chosen)
+    except ValueError as problem:
+        assert explorer.error == str(problem)
+        return
+    assert explorer.error == ""
+    assert explorer.geometry == g
+    assert _keras_shape_shown(explorer) == g.output_size == explorer.keras_size
+    assert explorer.window.max == g.output_size**2
+
+
+def test_explorer_redraws_fast(keras):
+    explorer = geometry.GeometryExplorer()
+    rng = np.random.default_rng(0)
+    times = []
+    for _ in range(60):
+        started = time.perf_counter()
+        explorer.input_size.value = int(rng.integers(1, 13))
+        times.append(time.perf_counter() - started)
+    assert np.percentile(times, 95) < 0.2  # generous: the target is < 50 ms on a shared machine
