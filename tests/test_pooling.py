@@ -397,4 +397,4 @@ def test_results_table_and_plot():
      (12.34, "12"), (9.97, "10")],
 )
 def test_explorer_numbers_fit_in_four_characters(value, text):
-    assert pooling._COMPACT.format(value) == text
+    assert pooling._compact(value) == text

@@ -12,7 +12,6 @@ The convolution itself is :func:`convbook.ops.conv2d` (cross-correlation, as in 
 
 from __future__ import annotations
 
-import html
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -349,18 +348,10 @@ def _numbers_svg(
     values: np.ndarray, *, label: str, cmap: str, vmin: float, vmax: float, cell: int = 46
 ) -> str:
     """A small grid with every value printed in its cell (patch, kernel, products)."""
-    picture = grid_svg(values, label=label, cell=cell, cmap=cmap, vmin=vmin, vmax=vmax)
-    span = vmax - vmin if vmax > vmin else 1.0
-    rgba = matplotlib.colormaps[cmap](np.clip((values - vmin) / span, 0, 1))
-    luminance = rgba[..., :3] @ np.array([0.299, 0.587, 0.114])
-    texts = "".join(
-        f'<text x="{c * cell + cell / 2:.1f}" y="{r * cell + cell / 2:.1f}" font-size="13" '
-        f'fill="{"#ffffff" if luminance[r, c] < 0.5 else "#000000"}" text-anchor="middle" '
-        f'dominant-baseline="central" font-family="sans-serif">'
-        f"{html.escape(format_number(value))}</text>"
-        for (r, c), value in np.ndenumerate(values)
+    return grid_svg(
+        values, label=label, cell=cell, cmap=cmap, vmin=vmin, vmax=vmax,
+        numbers=format_number, font_size=13,
     )
-    return picture.replace("</svg>", texts + "</svg>")
 
 
 class ConvolutionExplorer(Explorer):

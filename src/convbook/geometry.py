@@ -607,12 +607,6 @@ def window_animation(geometry: AxisGeometry, *, max_frames: int = 30) -> FuncAni
 
 
 # -- SVG for the explorer ---------------------------------------------------------------------
-def _with_overlay(svg: str, extra: Iterable[str]) -> str:
-    """Insert SVG elements just before the closing tag of ``svg``."""
-    head, tail = svg.rsplit("</svg>", 1)
-    return head + "".join(extra) + "</svg>" + tail
-
-
 def geometry_svg(
     geometry: AxisGeometry, window: int = 0, cell: int | None = None
 ) -> tuple[str, str]:
@@ -666,9 +660,9 @@ def geometry_svg(
         f"A {i} by {i} input padded to {n} by {n}, {len(np.flatnonzero(missed))} pixels never "
         f"in a window, {o * o} window positions"
     )
-    input_svg = _with_overlay(
-        grid_svg(values, label=label, cell=cell, cmap="Blues", vmin=0.0, vmax=1.0, boxes=boxes),
-        zeros + dots,
+    input_svg = grid_svg(
+        values, label=label, cell=cell, cmap="Blues", vmin=0.0, vmax=1.0, boxes=boxes,
+        overlay=zeros + dots,
     )
     output_boxes = [] if window == 0 else [
         Box(chosen // o, chosen % o, stroke=WINDOW_COLOUR, fill=WINDOW_COLOUR, stroke_width=3.0)

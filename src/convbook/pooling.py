@@ -196,24 +196,15 @@ _KEPT = "#e4003a"
 _PANEL = 260
 
 
-class _Compact(str):
-    """A format "string" for :func:`convbook.svg.grid_svg` that writes a value in at most four
-    characters (``0``, ``.23``, ``1.2``, ``12``), so it fits in a small cell.
-
-    ``grid_svg`` calls ``numbers.format(value)``; this ``str`` overrides that method.
-    """
-
-    def format(self, value: float) -> str:  # type: ignore[override]
-        if value == 0:
-            return "0"
-        if abs(value) >= 9.95:
-            return f"{value:.0f}"
-        if abs(value) >= 0.995:
-            return f"{value:.1f}"
-        return f"{value:.2f}".replace("0.", ".", 1)
-
-
-_COMPACT = _Compact("compact")
+def _compact(value: float) -> str:
+    """A value in at most four characters (``0``, ``.23``, ``1.2``, ``12``), to fit a cell."""
+    if value == 0:
+        return "0"
+    if abs(value) >= 9.95:
+        return f"{value:.0f}"
+    if abs(value) >= 0.995:
+        return f"{value:.1f}"
+    return f"{value:.2f}".replace("0.", ".", 1)
 
 
 class PoolingExplorer(Explorer):
@@ -339,7 +330,7 @@ class PoolingExplorer(Explorer):
             result.output, label=f"the {out_rows}x{out_cols} {mode}-pooled map", cell=cell_out,
             cmap="viridis", vmin=low, vmax=high,
             boxes=[Box(0, 0, stroke=_FIRST, stroke_width=3.0)],
-            numbers=_COMPACT if cell_out >= 18 else None,
+            numbers=_compact if cell_out >= 18 else None,
         )
         what = "max" if mode == "max" else "mean"
         self.picture.value = side_by_side([
@@ -393,7 +384,7 @@ def pooling_animation(values: np.ndarray, size: int = 2, *, dpi: int = 72) -> Fu
     for r in range(values.shape[0]):
         for c in range(values.shape[1]):
             ink = "black" if values[r, c] > (low + high) / 2 else "white"
-            axes[0].text(c, r, _COMPACT.format(values[r, c]), ha="center", va="center",
+            axes[0].text(c, r, _compact(values[r, c]), ha="center", va="center",
                          fontsize=8, color=ink)
     for ax, result in ((axes[1], maxed), (axes[2], meaned)):
         grid_texts = {}
@@ -401,7 +392,7 @@ def pooling_animation(values: np.ndarray, size: int = 2, *, dpi: int = 72) -> Fu
             for c in range(out_cols):
                 value = result.output[r, c]
                 ink = "black" if value > (low + high) / 2 else "white"
-                grid_texts[r, c] = ax.text(c, r, _COMPACT.format(value), ha="center",
+                grid_texts[r, c] = ax.text(c, r, _compact(value), ha="center",
                                            va="center", fontsize=9, color=ink, visible=False)
         texts.append(grid_texts)
     window = Rectangle((-0.5, -0.5), size, size, fill=False, edgecolor="#ff7f0e", linewidth=3)

@@ -9,7 +9,7 @@ the HTML book shows it too.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import matplotlib
@@ -33,15 +33,19 @@ class Box:
     dashed: bool = False
 
 
-def _hex_colours(values: np.ndarray, cmap: str, vmin: float, vmax: float) -> np.ndarray:
+def _colours(
+    values: np.ndarray, cmap: str, vmin: float, vmax: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each cell's fill as ``#rrggbb`` and its luminance (0 dark to 1 light)."""
     span = vmax - vmin if vmax > vmin else 1.0
     scaled = np.clip((values - vmin) / span, 0.0, 1.0)
-    rgba = matplotlib.colormaps[cmap](np.nan_to_num(scaled))
-    rgb = np.round(rgba[..., :3] * 255).astype(int)
+    rgb = matplotlib.colormaps[cmap](np.nan_to_num(scaled))[..., :3]
+    luminance = rgb @ np.array([0.299, 0.587, 0.114])
+    channels = np.round(rgb * 255).astype(int)
     hexes = np.array(
-        [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in rgb.reshape(-1, 3)], dtype=object
+        [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in channels.reshape(-1, 3)], dtype=object
     ).reshape(values.shape)
-    return hexes
+    return hexes, luminance
 
 
 def grid_svg(
@@ -54,8 +58,10 @@ def grid_svg(
     vmax: float | None = None,
     missing_colour: str = "#f4f4f4",
     boxes: Iterable[Box] = (),
-    numbers: str | None = None,
+    numbers: str | Callable[[float], str] | None = None,
+    font_size: int | None = None,
     gridlines: bool = True,
+    overlay: Iterable[str] = (),
 ) -> str:
     """Draw a 2-D array as an SVG grid of coloured cells.
 
@@ -68,8 +74,11 @@ def grid_svg(
         cmap: matplotlib colour map name.
         vmin, vmax: value range of the colour map (default: the finite values' range).
         boxes: rectangles drawn on top, in order.
-        numbers: a format string such as ``"{:.0f}"`` to print each value in its cell.
+        numbers: a format string such as ``"{:.0f}"``, or a function of the value, to print
+            each value in its cell, in black or white, whichever reads better on the cell.
+        font_size: size of those numbers (default: from the cell size).
         gridlines: draw thin lines between cells.
+        overlay: further SVG elements (dots, labels) drawn last, in grid pixel coordinates.
     """
     values = np.asarray(values, dtype=float)
     if values.ndim != 2:
@@ -78,7 +87,7 @@ def grid_svg(
     finite = values[np.isfinite(values)]
     low = float(finite.min()) if vmin is None and finite.size else (vmin if vmin is not None else 0.0)
     high = float(finite.max()) if vmax is None and finite.size else (vmax if vmax is not None else 1.0)
-    colours = _hex_colours(values, cmap, low, high)
+    colours, luminance = _colours(values, cmap, low, high)
     width, height = cols * cell, rows * cell
     stroke = ' stroke="#d0d0d0" stroke-width="0.5"' if gridlines else ""
     parts = [
@@ -94,20 +103,19 @@ def grid_svg(
                 f'fill="{colour}"{stroke}/>'
             )
     if numbers is not None:
-        font = max(6, int(cell * 0.42))
-        middle = (low + high) / 2
+        write = numbers if callable(numbers) else numbers.format
+        font = font_size or max(6, int(cell * 0.42))
         for r in range(rows):
             for c in range(cols):
                 value = values[r, c]
                 if not np.isfinite(value):
                     continue
-                dark_cell = (value > middle) == cmap.endswith("_r")
-                ink = "#ffffff" if dark_cell else "#000000"
+                ink = "#ffffff" if luminance[r, c] < 0.5 else "#000000"
                 parts.append(
                     f'<text x="{c * cell + cell / 2:.1f}" y="{r * cell + cell / 2:.1f}" '
                     f'font-size="{font}" fill="{ink}" text-anchor="middle" '
                     f'dominant-baseline="central" font-family="sans-serif">'
-                    f"{html.escape(numbers.format(value))}</text>"
+                    f"{html.escape(write(value))}</text>"
                 )
     for box in boxes:
         dash = ' stroke-dasharray="4 2"' if box.dashed else ""
@@ -116,6 +124,7 @@ def grid_svg(
             f'height="{box.height * cell}" fill="{box.fill}" fill-opacity="{box.fill_opacity}" '
             f'stroke="{box.stroke}" stroke-width="{box.stroke_width}"{dash}/>'
         )
+    parts.extend(overlay)
     parts.append("</svg>")
     return "".join(parts)
 
@@ -123,7 +132,7 @@ def grid_svg(
 def side_by_side(panels: Sequence[tuple[str, str]]) -> str:
     """Lay out ``(caption, svg)`` panels in a row that wraps on narrow screens, as HTML."""
     figures = "".join(
-        '<figure style="margin:0 1em 0.5em 0">'
+        '<figure style="margin:0 1em 0.5em 0;max-width:min-content">'
         f"{svg}"
         f'<figcaption style="font-size:0.85em;text-align:center">{html.escape(caption)}'
         "</figcaption></figure>"
