@@ -39,28 +39,31 @@ Downsampling = Literal["max", "average", "strided", "none"]
 _FILTERS = (32, 64, 128)
 
 
-def build_convnet(downsampling: Downsampling = "max", name: str | None = None) -> keras.Model:
+def build_convnet(
+    downsampling: Downsampling = "max", name: str | None = None
+) -> keras.Model:
     """The MNIST convnet, built with the functional API.
 
-    Args:
-        downsampling: ``"max"`` (the course's model: 2x2 max pooling after the first two
-            convolutions), ``"average"`` (2x2 average pooling instead), ``"strided"`` (no
-            pooling; the second and third convolutions move with stride 2), or ``"none"``
-            (three plain convolutions: the model without downsampling).
-        name: the model's name; by default ``"convnet_" + downsampling``.
+    downsampling: "max" (the course's model: 2x2 max pooling after the
+    first two convolutions), "average" (average pooling instead),
+    "strided" (no pooling; the 2nd and 3rd convolutions use stride 2)
+    or "none" (three plain convolutions).
     """
     if downsampling not in ("max", "average", "strided", "none"):
         raise ValueError(
-            f"downsampling must be 'max', 'average', 'strided' or 'none', got {downsampling!r}"
+            "downsampling must be 'max', 'average', 'strided' or 'none', "
+            f"got {downsampling!r}"
         )
+    pooling = {"max": layers.MaxPooling2D, "average": layers.AveragePooling2D}
     inputs = keras.Input(shape=(28, 28, 1), name="digit")
     x = inputs
-    for block, filters in enumerate(_FILTERS):
-        stride = 2 if downsampling == "strided" and block > 0 else 1
-        x = layers.Conv2D(filters, 3, strides=stride, activation="relu", name=f"conv{block + 1}")(x)
-        if block < len(_FILTERS) - 1 and downsampling in ("max", "average"):
-            pool = layers.MaxPooling2D if downsampling == "max" else layers.AveragePooling2D
-            x = pool(2, name=f"pool{block + 1}")(x)
+    for block, filters in enumerate(_FILTERS, start=1):
+        stride = 2 if downsampling == "strided" and block > 1 else 1
+        x = layers.Conv2D(
+            filters, 3, strides=stride, activation="relu", name=f"conv{block}"
+        )(x)
+        if block < len(_FILTERS) and downsampling in pooling:
+            x = pooling[downsampling](2, name=f"pool{block}")(x)
     x = layers.Flatten(name="flatten")(x)
     outputs = layers.Dense(10, activation="softmax", name="classifier")(x)
     return keras.Model(inputs, outputs, name=name or f"convnet_{downsampling}")
