@@ -19,10 +19,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 NODE_MODULES = ROOT / "node_modules"
 VENDOR = "offline"
-#: The widget bundle's own folder, laid out as in the npm package so that the module
-#: "@jupyter-widgets/html-manager/dist/..." finds its icon fonts beside it (see
-#: widgets-require-paths.js).
-WIDGETS = "jupyter-widgets/html-manager/dist"
+#: The widget bundle and its icon fonts; widgets-setup.js points RequireJS at this folder.
+WIDGETS = "jupyter-widgets"
 FONT_SUFFIXES = {".woff2", ".woff", ".ttf", ".eot", ".svg"}
 
 #: (source under node_modules/ or this folder, destination under _static/offline/)
@@ -42,7 +40,7 @@ def _use_local_copies(app: Sphinx, config: Config) -> None:
     # Loaded in this order on pages that show widgets.
     config.nb_ipywidgets_js = {
         f"{VENDOR}/require.js": {},
-        f"{VENDOR}/widgets-require-paths.js": {},
+        f"{VENDOR}/widgets-setup.js": {},
         f"{VENDOR}/{WIDGETS}/embed-amd.js": {"data-jupyter-widgets-cdn": ""},
     }
 
@@ -60,7 +58,7 @@ def _copy_assets(app: Sphinx) -> None:
     for source, destination in FILES:
         (target / destination).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(NODE_MODULES / source, target / destination)
-    shutil.copyfile(HERE / "widgets-require-paths.js", target / "widgets-require-paths.js")
+    shutil.copyfile(HERE / "widgets-setup.js", target / "widgets-setup.js")
     for source, destination, suffixes in FOLDERS:
         (target / destination).mkdir(parents=True, exist_ok=True)
         for file in (NODE_MODULES / source).iterdir():

@@ -110,7 +110,7 @@ def animation_html(animation: Animation, alt: str) -> HTML:
     The player (``to_jshtml``) needs no kernel, so the HTML book can show what an interactive
     explorer does. It needs no network either: matplotlib's link to a Font Awesome CDN for the
     button icons is replaced by plain characters. ``alt`` describes the animation for readers who
-    cannot see it. Closing the figure keeps Jupyter from also showing its last frame.
+    cannot see it; the frame slider is labelled for screen readers. Closing the figure keeps Jupyter from also showing its last frame.
     """
     player = animation.to_jshtml(default_mode="once")
     plt.close(animation._fig)  # noqa: SLF001 - matplotlib keeps no public handle to the figure.
@@ -121,6 +121,7 @@ def animation_html(animation: Animation, alt: str) -> HTML:
         player,
     )
     player = player.replace('<img id="', f'<img alt="{html.escape(alt)}" id="', 1)
+    player = player.replace('<input id="', '<input aria-label="Frame" id="', 1)
     return HTML(player)
 
 
