@@ -295,21 +295,16 @@ class NotebookRun:
 def run_notebook(path: Path, timeout: int) -> NotebookRun:
     """Execute ``path`` top to bottom in a fresh kernel, in memory (the file is only read)."""
     import nbformat
-    from nbclient import NotebookClient
     from nbclient.exceptions import (
         CellExecutionError,
         CellTimeoutError,
         DeadKernelError,
     )
 
+    from convbook.execute import fresh_client
+
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        notebook,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent.resolve())}},
-        record_timing=False,
-    )
+    client = fresh_client(notebook, path, timeout)
     watch = _KernelWatch(client)
     client.on_cell_execute = watch.cell_execute
     client.on_cell_executed = watch.cell_executed

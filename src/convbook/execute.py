@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-__all__ = ["execute_notebook"]
+__all__ = ["execute_notebook", "fresh_client"]
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
@@ -35,6 +35,21 @@ def _problems(notebook: nbformat.NotebookNode) -> list[str]:
     return found
 
 
+def fresh_client(
+    notebook: nbformat.NotebookNode, path: Path, timeout: int = 1800
+) -> NotebookClient:
+    """A client that runs ``notebook`` (read from ``path``) as a reader would: a new ``python3``
+    kernel started in the notebook's folder, widget state stored, no timing metadata."""
+    return NotebookClient(
+        notebook,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent.resolve())}},
+        store_widget_state=True,
+        record_timing=False,
+    )
+
+
 def execute_notebook(path: Path, timeout: int = 1800) -> list[str]:
     """Execute ``path`` in place and return the problems to fix (stderr output)."""
     notebook = nbformat.read(path, as_version=4)
@@ -46,15 +61,7 @@ def execute_notebook(path: Path, timeout: int = 1800) -> list[str]:
             cell.outputs = []
             cell.execution_count = None
             cell.metadata.pop("execution", None)
-    client = NotebookClient(
-        notebook,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent.resolve())}},
-        store_widget_state=True,
-        record_timing=False,
-    )
-    client.execute()
+    fresh_client(notebook, path, timeout).execute()
     nbformat.validate(notebook)
     nbformat.write(notebook, path)
     return _problems(notebook)
