@@ -26,8 +26,7 @@ from __future__ import annotations
 
 import html
 import io
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +37,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from convbook import silence_tensorflow
+from convbook.models import EpochTimer  # re-exported: the chapter calls classifier.EpochTimer
 from convbook.svg import grid_svg, side_by_side
 from convbook.widgets import Explorer
 
@@ -80,52 +80,6 @@ MODEL_COLOURS = ("#1f5fa8", "#e07b00", "#2a9d5c", "#8e44ad")
 
 
 # -- training records ---------------------------------------------------------------------------
-class EpochTimer(keras.callbacks.Callback):
-    """A Keras callback that records the wall-clock seconds of every training epoch.
-
-    An epoch's time includes its validation pass. The list starts afresh at each ``fit``; the
-    first epoch is usually the slowest, because TensorFlow traces the model's functions then, so
-    :attr:`median` is the fairer "time per epoch".
-
-    Args:
-        clock: returns the current time in seconds (``time.perf_counter``; tests pass a fake).
-    """
-
-    def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
-        super().__init__()
-        self.clock = clock
-        self.seconds: list[float] = []
-        self._started: float | None = None
-
-    def on_train_begin(self, logs: dict | None = None) -> None:
-        self.seconds = []
-
-    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-        self._started = self.clock()
-
-    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        if self._started is None:
-            raise RuntimeError("an epoch ended that was never seen to begin")
-        self.seconds.append(self.clock() - self._started)
-        self._started = None
-
-    def _need_epochs(self) -> None:
-        if not self.seconds:
-            raise ValueError("no epoch has been timed yet: pass the timer to fit(callbacks=[...])")
-
-    @property
-    def total(self) -> float:
-        """Seconds of all the timed epochs together."""
-        self._need_epochs()
-        return float(sum(self.seconds))
-
-    @property
-    def median(self) -> float:
-        """The median seconds per epoch."""
-        self._need_epochs()
-        return float(np.median(self.seconds))
-
-
 class ShuffledBatches(keras.utils.PyDataset):
     """Training batches cut from NumPy arrays on demand, in a new shuffled order every epoch.
 

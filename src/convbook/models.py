@@ -9,13 +9,18 @@ with 104,202 parameters. :func:`build_convnet` also builds the variants the pool
 compares (no downsampling, average pooling, stride-2 convolutions), and
 :func:`build_dense_network` the densely connected baseline. :func:`multiply_adds` and
 :func:`receptive_fields` compute, from the layers' shapes alone, what a forward pass costs and how
-much of the input each layer sees.
+much of the input each layer sees, and :class:`EpochTimer` records how long each training
+epoch takes.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
+
+import numpy as np
 
 from convbook import silence_tensorflow
 
@@ -28,6 +33,7 @@ __all__ = [
     "build_convnet",
     "build_dense_network",
     "compile_for_mnist",
+    "EpochTimer",
     "multiply_adds",
     "LayerView",
     "receptive_fields",
@@ -84,6 +90,52 @@ def compile_for_mnist(model: keras.Model) -> keras.Model:
         optimizer="rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"]
     )
     return model
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """A Keras callback that records the wall-clock seconds of every training epoch.
+
+    An epoch's time includes its validation pass. The list starts afresh at each ``fit``; the
+    first epoch is usually the slowest, because TensorFlow traces the model's functions then, so
+    :attr:`median` is the fairer "time per epoch".
+
+    Args:
+        clock: returns the current time in seconds (``time.perf_counter``; tests pass a fake).
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
+        super().__init__()
+        self.clock = clock
+        self.seconds: list[float] = []
+        self._started: float | None = None
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self.seconds = []
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self._started = self.clock()
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        if self._started is None:
+            raise RuntimeError("an epoch ended that was never seen to begin")
+        self.seconds.append(self.clock() - self._started)
+        self._started = None
+
+    def _need_epochs(self) -> None:
+        if not self.seconds:
+            raise ValueError("no epoch has been timed yet: pass the timer to fit(callbacks=[...])")
+
+    @property
+    def total(self) -> float:
+        """Seconds of all the timed epochs together."""
+        self._need_epochs()
+        return float(sum(self.seconds))
+
+    @property
+    def median(self) -> float:
+        """The median seconds per epoch."""
+        self._need_epochs()
+        return float(np.median(self.seconds))
 
 
 def _spatial(shape: tuple) -> tuple[int, int, int]:

@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -29,7 +28,12 @@ from matplotlib.patches import Rectangle
 from numpy.lib.stride_tricks import sliding_window_view
 
 from convbook import silence_tensorflow
-from convbook.models import build_convnet, compile_for_mnist, receptive_fields
+from convbook.models import (
+    EpochTimer,
+    build_convnet,
+    compile_for_mnist,
+    receptive_fields,
+)
 from convbook.svg import Box, grid_svg, side_by_side
 from convbook.widgets import Explorer
 
@@ -511,19 +515,6 @@ def plot_receptive_fields(image: np.ndarray, models: Sequence[keras.Model]) -> F
 # -- the measured comparison -------------------------------------------------------------------
 
 
-class _EpochTimer(keras.callbacks.Callback):
-    """Wall-clock seconds of every epoch (training plus validation)."""
-
-    def on_train_begin(self, logs: dict | None = None) -> None:
-        self.seconds: list[float] = []
-
-    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-        self._started = time.perf_counter()
-
-    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        self.seconds.append(time.perf_counter() - self._started)
-
-
 @dataclass(frozen=True)
 class VariantResult:
     """What one training run of a convnet variant gives.
@@ -588,7 +579,7 @@ def train_variant(
         raise ValueError(f"train for at least one epoch, got {epochs}")
     keras.utils.set_random_seed(seed)
     model = compile_for_mnist(build_convnet(downsampling))
-    timer = _EpochTimer()
+    timer = EpochTimer()
     history = model.fit(
         *train, validation_data=validation, epochs=epochs, batch_size=batch_size,
         callbacks=[timer], verbose=0,
