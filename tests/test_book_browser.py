@@ -8,33 +8,16 @@ page and of a widget page are saved under ``artifacts/screenshots/``.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
-import shutil
-import subprocess
-import sys
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 import yaml
-from playwright.sync_api import sync_playwright
+from browser_support import WIDGET_VIEW, PageVisit
+from conftest import AXE
 
 ROOT = Path(__file__).resolve().parents[1]
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-WIDGET_VIEW = 'script[type="application/vnd.jupyter.widget-view+json"]'
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def _toc_pages() -> list[str]:
@@ -46,93 +29,6 @@ def _toc_pages() -> list[str]:
 
 
 PAGES = _toc_pages()
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    """Debian's Chromium; outside CI a missing browser skips with the install command."""
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path:
-        return path
-    message = "the browser tests need Debian's Chromium: sudo apt-get install -y chromium"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory, chromium) -> str:
-    """Build the book strictly into a temporary folder and serve it; yields the base URL."""
-    if not AXE.is_file():
-        pytest.fail(f"{AXE} is missing: run `npm ci` in the repository root")
-    output = tmp_path_factory.mktemp("book")
-    build = subprocess.run(
-        [str(Path(sys.executable).parent / "jupyter-book"), "build", ".", "--path-output",
-         str(output), "-n", "-W", "--keep-going"],
-        cwd=ROOT, capture_output=True, text=True, timeout=900,
-    )
-    assert build.returncode == 0, build.stdout[-4000:] + build.stderr[-4000:]
-
-    class QuietHandler(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):  # keep the test output readable
-            pass
-
-    handler = functools.partial(QuietHandler, directory=str(output / "_build" / "html"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser(chromium):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
-
-
-class PageVisit:
-    """A page opened with everything that went wrong while it loaded."""
-
-    def __init__(self, browser, url: str) -> None:
-        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
-        self.errors: list[str] = []
-        self.failed: list[str] = []
-        self.external: list[str] = []
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
-        self.page.on(
-            "response", lambda r: r.status >= 400 and self.failed.append(f"{r.url} ({r.status})")
-        )
-        self.page.route("**/*", self._only_localhost)
-        self.page.goto(url, wait_until="networkidle")
-        if self.page.locator(WIDGET_VIEW).count():
-            self.page.wait_for_selector(".jupyter-widgets", timeout=15_000)
-
-    def _only_localhost(self, route) -> None:
-        host = urlparse(route.request.url).hostname
-        if route.request.url.startswith("data:") or host == "127.0.0.1":
-            route.continue_()
-        else:
-            self.external.append(route.request.url)
-            route.abort()
-
-
-@pytest.fixture(scope="module")
-def visit(browser):
-    """Open a page once per module; the tests that look at the same page share the visit."""
-    opened: dict[str, PageVisit] = {}
-
-    def open_page(url: str) -> PageVisit:
-        if url not in opened:
-            opened[url] = PageVisit(browser, url)
-        return opened[url]
-
-    yield open_page
-    for page_visit in opened.values():
-        page_visit.page.close()
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -158,10 +54,10 @@ def test_every_image_has_alt_text(site, visit, page):
 def test_widgets_and_animations_are_shown(site, visit, page):
     opened = visit(f"{site}/{page}.html")
     views = opened.page.locator(WIDGET_VIEW).count()
-    rendered = opened.page.locator(".jupyter-widgets.widget-vbox, .jupyter-widgets.widget-box")
-    assert rendered.count() >= views, f"{views} widget views saved, {rendered.count()} rendered"
+    rendered = opened.page.locator(".cb-explorer")
+    assert rendered.count() == views, f"{views} widget views saved, {rendered.count()} rendered"
     for index in range(views):
-        assert rendered.nth(index).is_visible(), f"widget {index} is not visible"
+        assert rendered.nth(index).is_visible(), f"explorer {index} is not visible"
     animations = opened.page.locator(".animation img")
     for index in range(animations.count()):
         frame = animations.nth(index)
@@ -180,6 +76,27 @@ def test_no_serious_accessibility_violations(site, visit, page):
         if v["impact"] in ("serious", "critical")
     ]
     assert not serious, "\n".join(serious)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_explorers_fit_a_phone_screen(site, visit, page):
+    opened = visit(f"{site}/{page}.html", width=390)
+    explorers = opened.page.locator(".cb-explorer")
+    for index in range(explorers.count()):
+        explorer = explorers.nth(index)
+        explorer.scroll_into_view_if_needed()
+        assert explorer.is_visible(), f"explorer {index} is not visible on a phone screen"
+        overflow = explorer.evaluate("root => root.scrollWidth - root.clientWidth")
+        assert overflow <= 2, f"explorer {index} is {overflow} px wider than a phone screen"
+        controls = explorer.locator("[data-setting]")
+        for number in range(controls.count()):
+            control = controls.nth(number)
+            if control.is_visible():
+                box = control.bounding_box()
+                assert box["x"] >= 0 and box["x"] + box["width"] <= 390 + 1, (
+                    f"control {control.get_attribute('data-setting')} of explorer {index} is "
+                    "off the screen"
+                )
 
 
 def test_next_links_walk_the_whole_book_in_order(site, browser):

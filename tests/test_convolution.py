@@ -18,9 +18,6 @@ from convbook import ops  # noqa: E402
 from convbook.convolution import (  # noqa: E402
     KERNEL_TEXT,
     KERNELS,
-    NOT_YET_COLOUR,
-    OWN_KERNEL,
-    ConvolutionExplorer,
     format_number,
     parse_kernel,
     partial_response,
@@ -32,8 +29,6 @@ from convbook.convolution import (  # noqa: E402
 )
 from convbook.plotting import animation_html  # noqa: E402
 
-CELL = 9
-
 
 def _digits(count: int = 4, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Stand-ins for MNIST digits: 28x28 uint8 images with a few random strokes."""
@@ -44,33 +39,6 @@ def _digits(count: int = 4, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
             r, c = rng.integers(2, 24, size=2)
             image[r:r + 4, c:c + rng.integers(1, 6)] = rng.integers(100, 256)
     return images, np.arange(count) % 10
-
-
-def _shown_sum(explorer: ConvolutionExplorer) -> tuple[float, int, int]:
-    """The sum printed by the explorer and the position it says it belongs to."""
-    found = re.search(
-        r'class="conv-sum".*?<b data-row="(\d+)" data-col="(\d+)">([^<]+)</b>',
-        explorer.picture.value,
-    )
-    assert found, "the explorer prints no sum"
-    return float(found.group(3)), int(found.group(1)), int(found.group(2))
-
-
-def _svgs(explorer: ConvolutionExplorer) -> list[str]:
-    return re.findall(r"<svg.*?</svg>", explorer.picture.value)
-
-
-def _boxes(svg: str) -> list[tuple[int, int, int, int]]:
-    """``(x, y, width, height)`` of the highlight boxes (the rectangles with fill="none" or a
-    fill-opacity), which grid_svg draws after the cells."""
-    return [
-        tuple(int(float(v)) for v in match)
-        for match in re.findall(
-            r'<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)" fill="[^"]*" '
-            r"fill-opacity",
-            svg,
-        )
-    ]
 
 
 # -- the kernel parser --------------------------------------------------------------------------
@@ -101,12 +69,14 @@ def test_parse_kernel_reads_rows_of_numbers(text, expected):
         ("1 2 3; 4 5 6; 7 8 9; 1 1 1", "but has 4"),
         ("1 2 3; 4 5; 7 8 9", "Row 2 of the kernel has 2 numbers; each row needs 3."),
         ("1 2 3; 4 5 6; 7 8 9 10", "Row 3 of the kernel has 4 numbers"),
-        ("1 2 3; 4 x 6; 7 8 9", "'x' in row 2 is not a number"),
-        ("1 2 3; 4 5 6; 7 8 nan", "'nan' in row 3 is not a number"),
-        ("inf 2 3; 4 5 6; 7 8 9", "'inf' in row 1 is not a number"),
-        ("1 2 3; 4 1/0 6; 7 8 9", "'1/0' in row 2 divides by zero"),
-        ("1 2 3; 4 1/2/3 6; 7 8 9", "'1/2/3' in row 2 is not a number"),
-        ("1e999 2 3; 4 5 6; 7 8 9", "'1e999' in row 1 is too large"),
+        ("1 2 3; 4 x 6; 7 8 9", "Row 2 has 'x', which is not a number: write numbers like"),
+        ("1 2 3; 4 5 6; 7 8 nan", "Row 3 has 'nan', which is not a number"),
+        ("inf 2 3; 4 5 6; 7 8 9", "Row 1 has 'inf', which is not a number"),
+        ("1 2 3; 4 1/0 6; 7 8 9", "Row 2 has '1/0', which divides by zero."),
+        ("1 2 3; 4 1/2/3 6; 7 8 9", "Row 2 has '1/2/3', which is not a number"),
+        ("1e999 2 3; 4 5 6; 7 8 9", "Row 1 has '1e999', which is too large to be a kernel weight."),
+        ("1 2 3; 4 5 6; 7 8", "Row 3 of the kernel has 2 numbers; each row needs 3."),
+        ("1 2 3; 4 5 6; 7", "Row 3 of the kernel has 1 number; each row needs 3."),
         ("1 2 3;; 4 5 6", "Row 2 of the kernel has 0 numbers"),
     ],
 )
@@ -306,137 +276,3 @@ def test_sliding_animation_draws_the_partial_map():
     assert fig.axes[1].get_title() == f"products, sum = {format_number(total)}"
     animation._draw_was_started = True  # noqa: SLF001 - drawn by hand: no warning on deletion
     plt.close(fig)
-
-
-# -- the explorer -------------------------------------------------------------------------------
-
-
-def test_explorer_shows_the_window_the_products_and_the_sum():
-    images, labels = _digits()
-    explorer = ConvolutionExplorer(images, labels, kernel="vertical edge", row=12, col=10)
-    assert repr(explorer) == (
-        "ConvolutionExplorer(digit=0, kernel='vertical edge', row=12, col=10)"
-    )
-    assert explorer.error == ""
-    explorer.digit.value = 2
-    explorer.preset.value = "sharpen"
-    explorer.row.value, explorer.col.value = 9, 13
-    digit_svg, map_svg, patch_svg, kernel_svg, products_svg = _svgs(explorer)
-    # The window is highlighted on the digit at (row, col), 3x3 cells; the map marks one pixel.
-    assert _boxes(digit_svg) == [(13 * CELL, 9 * CELL, 3 * CELL, 3 * CELL)]
-    assert _boxes(map_svg) == [(13 * CELL, 9 * CELL, CELL, CELL)]
-    # The printed sum is the output of the reference convolution at that position.
-    total, row, col = _shown_sum(explorer)
-    expected = ops.conv2d(images[2][..., None].astype(float), KERNELS["sharpen"][..., None, None])
-    assert (row, col) == (9, 13)
-    assert total == pytest.approx(expected[9, 13, 0], abs=0.5)
-    # The patch, kernel and products grids print their nine numbers.
-    patch = images[2, 9:12, 13:16].astype(float)
-    numbers = re.findall(r">([^<>]+)</text>", products_svg)
-    assert numbers == [format_number(v) for v in (patch * KERNELS["sharpen"]).ravel()]
-    assert re.findall(r">([^<>]+)</text>", patch_svg) == [format_number(v) for v in patch.ravel()]
-    assert re.findall(r">([^<>]+)</text>", kernel_svg) == ["0", "-1", "0", "-1", "5", "-1",
-                                                           "0", "-1", "0"]
-    # The map is filled up to and including (9, 13) in reading order; the rest is "not yet".
-    assert map_svg.count(f'fill="{NOT_YET_COLOUR}"') == 26 * 26 - (9 * 26 + 13 + 1)
-
-
-@given(row=st.integers(0, 23), col=st.integers(0, 23), digit=st.integers(0, 3),
-       kernel=st.sampled_from(list(KERNELS)))
-@settings(max_examples=25, deadline=None)
-def test_explorer_sum_equals_the_reference_everywhere(row, col, digit, kernel):
-    images, labels = _digits()
-    explorer = ConvolutionExplorer(images, labels, kernel=kernel, index=digit, row=row, col=col)
-    total, shown_row, shown_col = _shown_sum(explorer)
-    expected = response_map(images[digit], KERNELS[kernel])[row, col]
-    assert (shown_row, shown_col) == (row, col)
-    assert total == pytest.approx(expected, abs=0.05 + 0.005 * abs(expected))
-
-
-def test_explorer_own_kernel_and_the_kernel_menu_stay_in_step():
-    images, labels = _digits()
-    explorer = ConvolutionExplorer(images, labels, row=5, col=6)
-    explorer.preset.value = "blur"
-    assert explorer.values.value == KERNEL_TEXT["blur"]
-    explorer.values.value = "0 0 0; 0 2 0; 0 0 0"
-    assert explorer.preset.value == OWN_KERNEL
-    assert explorer.settings()["weights"] == "0 0 0; 0 2 0; 0 0 0"
-    assert explorer.error == ""
-    total, _, _ = _shown_sum(explorer)
-    assert total == 2 * images[0, 6, 7]
-    # Choosing a preset again replaces the typed weights.
-    explorer.preset.value = "horizontal edge"
-    assert explorer.values.value == KERNEL_TEXT["horizontal edge"]
-    assert "weights" not in explorer.settings()
-
-
-def test_explorer_explains_bad_weights_and_keeps_the_last_picture():
-    images, labels = _digits()
-    explorer = ConvolutionExplorer(images, labels, row=5, col=6)
-    before = explorer.picture.value
-    explorer.values.value = "1 2 3; 4 five 6; 7 8 9"
-    assert explorer.error.startswith("'five' in row 2 is not a number")
-    assert explorer.picture.value == before
-    explorer.values.value = "1 2 3"
-    assert explorer.error.startswith("The kernel needs 3 rows separated by ';' but has 1")
-    explorer.values.value = "1 1 1; 1 1 1; 1 1 1"
-    assert explorer.error == "" and explorer.picture.value != before
-
-
-def test_explorer_explains_why_a_window_cannot_stick_out():
-    images, labels = _digits()
-    explorer = ConvolutionExplorer(images, labels, row=25, col=25)
-    assert explorer.error == ""
-    explorer.row.value = 26
-    assert explorer.error == (
-        "A 3x3 window whose top-left corner is in row 26 would cover rows 26 to 28, past the "
-        "edge of the 28-row image. The last row where it fits is 25, which is why the "
-        "response map has 26 rows."
-    )
-    explorer.row.value = 3
-    explorer.col.value = 27
-    assert "in column 27 would cover columns 27 to 29" in explorer.error
-    assert "has 26 columns" in explorer.error
-
-
-@given(
-    row=st.integers(0, 27),
-    col=st.integers(0, 27),
-    text=st.one_of(st.sampled_from(list(KERNEL_TEXT.values())), st.text(max_size=30)),
-)
-@settings(max_examples=60, deadline=None)
-def test_explorer_never_raises(row, col, text):
-    images, labels = _digits()
-    explorer = ConvolutionExplorer(images, labels)
-    explorer.values.value = text
-    explorer.row.value = row
-    explorer.col.value = col
-    fits = row <= 25 and col <= 25
-    try:
-        parse_kernel(text)
-    except ValueError as problem:
-        assert explorer.error == str(problem)
-    else:
-        assert (explorer.error == "") == fits
-
-
-def test_explorer_rejects_bad_inputs_at_construction():
-    images, labels = _digits()
-    with pytest.raises(ValueError, match="shape"):
-        ConvolutionExplorer(images[0])
-    with pytest.raises(ValueError, match="4 images but 3 labels"):
-        ConvolutionExplorer(images, labels[:3])
-    with pytest.raises(ValueError, match="unknown kernel"):
-        ConvolutionExplorer(images, labels, kernel="emboss")
-
-
-def test_explorer_without_labels_and_its_widgets_display():
-    images, _ = _digits(2)
-    explorer = ConvolutionExplorer(images)
-    assert [label for label, _ in explorer.digit.options] == ["#0", "#1"]
-    bundle = explorer._repr_mimebundle_()
-    assert bundle["text/plain"] == (
-        "ConvolutionExplorer(digit=0, kernel='vertical edge', row=0, col=0)"
-    )
-    view = bundle["application/vnd.jupyter.widget-view+json"]
-    assert view["model_id"] == explorer.view.model_id

@@ -4,11 +4,17 @@ By default MyST-NB loads RequireJS and the ipywidgets HTML manager from CDNs, an
 MathJax from one. This extension points both at copies under ``_static/offline/`` and copies them
 there from ``node_modules/``, which ``npm ci`` fills from the versions pinned in
 ``package-lock.json``; nothing is pasted into the repository.
+
+The explorers are anywidget widgets: the widget manager asks RequireJS for the module
+``anywidget``, which would otherwise come from a CDN. Its front-end module is copied from the
+installed Python package (``anywidget/nbextension/index.js``), so the JavaScript always has the
+Python package's version, and widgets-setup.js maps the module name to that copy.
 """
 
 from __future__ import annotations
 
 import shutil
+from importlib import resources
 from pathlib import Path
 
 from sphinx.application import Sphinx
@@ -29,6 +35,8 @@ FILES = [
     ("@jupyter-widgets/html-manager/dist/embed-amd.js", f"{WIDGETS}/embed-amd.js"),
     ("mathjax/es5/tex-mml-chtml.js", "mathjax/tex-mml-chtml.js"),
 ]
+#: anywidget's front-end module, from the installed Python package: (package, file, destination).
+PACKAGED = [("anywidget", "nbextension/index.js", "anywidget/index.js")]
 FOLDERS = [
     ("@jupyter-widgets/html-manager/dist", WIDGETS, FONT_SUFFIXES),
     ("mathjax/es5/output/chtml/fonts/woff-v2", "mathjax/output/chtml/fonts/woff-v2", {".woff"}),
@@ -58,6 +66,10 @@ def _copy_assets(app: Sphinx) -> None:
     for source, destination in FILES:
         (target / destination).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(NODE_MODULES / source, target / destination)
+    for package, source, destination in PACKAGED:
+        (target / destination).parent.mkdir(parents=True, exist_ok=True)
+        with resources.as_file(resources.files(package) / source) as path:
+            shutil.copyfile(path, target / destination)
     shutil.copyfile(HERE / "widgets-setup.js", target / "widgets-setup.js")
     for source, destination, suffixes in FOLDERS:
         (target / destination).mkdir(parents=True, exist_ok=True)

@@ -3,11 +3,14 @@
   // 1. Tell RequireJS where the widget modules live: in jupyter-widgets/ beside this file. The
   //    bundle looks for its icon fonts beside its modules' addresses, so without this they would
   //    be requested relative to each page, where nothing serves them.
+  //    The explorers' module, anywidget, is served beside it: without this entry the widget
+  //    manager would fetch it from a CDN.
   const folder = new URL("jupyter-widgets", document.currentScript.src).href;
   window.require.config({
     paths: {
       "@jupyter-widgets": folder,
       "@jupyter-widgets/html-manager/dist": folder,
+      anywidget: new URL("anywidget/index", document.currentScript.src).href,
     },
   });
 

@@ -4,8 +4,8 @@
   a diagonal line), written in the notation :func:`parse_kernel` reads: ``"a b c; d e f; g h i"``.
 - :func:`partial_response` blanks the response pixels a sliding window has not reached yet.
 - :func:`show_patch_arithmetic` draws one window's arithmetic: patch, kernel, products, sum.
-- :class:`ConvolutionExplorer` lets a reader slide a 3x3 window over MNIST digits and watch each
-  output pixel being computed; :func:`sliding_animation` is its static counterpart for the book.
+- :func:`sliding_animation` animates a window sliding over a digit: the static counterpart of
+  :class:`convbook.explorers.ConvolutionExplorer`, for print and for readers without JavaScript.
 
 The convolution itself is :func:`convbook.ops.conv2d` (cross-correlation, as in Keras).
 """
@@ -17,7 +17,6 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import ipywidgets as widgets
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
@@ -27,8 +26,6 @@ from matplotlib.patches import Rectangle
 
 from convbook import ops
 from convbook.plotting import show_maps
-from convbook.svg import Box, grid_svg, side_by_side
-from convbook.widgets import Explorer
 
 __all__ = [
     "KERNEL_TEXT",
@@ -43,7 +40,6 @@ __all__ = [
     "show_kernels",
     "show_signed_maps",
     "sliding_animation",
-    "ConvolutionExplorer",
 ]
 
 #: The hand-made kernels as text, in the notation of :func:`parse_kernel`.
@@ -70,16 +66,17 @@ def _parse_number(token: str, row: int) -> float:
     parts = token.split("/")
     if len(parts) > 2 or not all(_NUMBER.match(part) for part in parts):
         raise ValueError(
-            f"'{token}' in row {row} is not a number: write numbers like 2, -0.5, 1e-2 or 1/9"
+            f"Row {row} has '{token}', which is not a number: write numbers like 2, -0.5, "
+            "1e-2 or 1/9."
         )
     value = float(parts[0])
     if len(parts) == 2:
         divisor = float(parts[1])
         if divisor == 0:
-            raise ValueError(f"'{token}' in row {row} divides by zero")
+            raise ValueError(f"Row {row} has '{token}', which divides by zero.")
         value /= divisor
     if not math.isfinite(value):
-        raise ValueError(f"'{token}' in row {row} is too large to be a kernel weight")
+        raise ValueError(f"Row {row} has '{token}', which is too large to be a kernel weight.")
     return value
 
 
@@ -113,9 +110,8 @@ def parse_kernel(text: str, size: int = 3) -> np.ndarray:
     for number, row_text in enumerate(rows_text, start=1):
         tokens = [token for token in re.split(r"[\s,]+", row_text) if token]
         if len(tokens) != size:
-            raise ValueError(
-                f"Row {number} of the kernel has {len(tokens)} numbers; each row needs {size}."
-            )
+            numbers = "1 number" if len(tokens) == 1 else f"{len(tokens)} numbers"
+            raise ValueError(f"Row {number} of the kernel has {numbers}; each row needs {size}.")
         rows.append([_parse_number(token, number) for token in tokens])
     return np.array(rows, dtype=float)
 
@@ -342,204 +338,3 @@ def sliding_animation(
 
     draw(0)
     return FuncAnimation(fig, draw, frames=len(positions), interval=400, blit=False)
-
-
-def _numbers_svg(
-    values: np.ndarray, *, label: str, cmap: str, vmin: float, vmax: float, cell: int = 46
-) -> str:
-    """A small grid with every value printed in its cell (patch, kernel, products)."""
-    return grid_svg(
-        values, label=label, cell=cell, cmap=cmap, vmin=vmin, vmax=vmax,
-        numbers=format_number, font_size=13,
-    )
-
-
-class ConvolutionExplorer(Explorer):
-    """Slide a window over a digit and watch one output pixel at a time being computed.
-
-    Controls: the digit, a kernel (a preset from :data:`KERNELS` or your own 3x3 values typed as
-    ``"a b c; d e f; g h i"``), and the row and column of the window's top-left corner. The
-    picture shows the digit with the window, the response map filled in up to the window's
-    position, and the window's arithmetic: patch, kernel, element-wise products and their sum.
-
-    The row and column sliders run over the whole image, so the reader can try positions where
-    the window sticks out of the image; the explorer then explains why there is no output there.
-
-    Args:
-        images: ``(n, height, width)`` grey-scale digits (``uint8`` 0-255 or floats).
-        labels: the digit shown in each image, for the picker; ``None`` to number them only.
-        kernel: the preset to start with (a key of :data:`KERNELS`).
-        index, row, col: the digit and window position to start with.
-        cell: pixel size of one image cell in the drawing.
-    """
-
-    def __init__(
-        self,
-        images: np.ndarray,
-        labels: Sequence[int] | np.ndarray | None = None,
-        *,
-        kernel: str = "vertical edge",
-        index: int = 0,
-        row: int = 0,
-        col: int = 0,
-        cell: int = 9,
-    ) -> None:
-        images = np.asarray(images, dtype=float)
-        if images.ndim != 3 or len(images) == 0:
-            raise ValueError(f"expected images of shape (n, height, width), got {images.shape}")
-        if labels is not None and len(labels) != len(images):
-            raise ValueError(f"{len(images)} images but {len(labels)} labels")
-        if kernel not in KERNELS:
-            raise ValueError(f"unknown kernel {kernel!r}; the presets are {list(KERNELS)}")
-        self.images = images
-        self.cell = cell
-        height, width = images.shape[1:]
-        names = [f"a {int(label)}" for label in labels] if labels is not None else None
-        self.digit = widgets.Dropdown(
-            options=[
-                (f"#{i}" + (f": {names[i]}" if names else ""), i) for i in range(len(images))
-            ],
-            value=index,
-            description="digit",
-            layout=widgets.Layout(width="14em"),
-        )
-        self.preset = widgets.Dropdown(
-            options=[*KERNELS, OWN_KERNEL],
-            value=kernel,
-            description="kernel",
-            layout=widgets.Layout(width="19em"),
-        )
-        self.values = widgets.Text(
-            value=KERNEL_TEXT[kernel],
-            description="3x3 weights",
-            placeholder="a b c; d e f; g h i",
-            continuous_update=False,
-            style={"description_width": "initial"},
-            layout=widgets.Layout(width="33em"),
-        )
-        self.row = widgets.IntSlider(
-            value=row, min=0, max=height - 1, description="window row", continuous_update=True,
-            style={"description_width": "initial"},
-        )
-        self.col = widgets.IntSlider(
-            value=col, min=0, max=width - 1, description="window column",
-            continuous_update=True, style={"description_width": "initial"},
-        )
-        self.picture = widgets.HTML()
-        self._syncing = False
-        # Registered before the base class's observers, so the kernel menu and the weights
-        # agree before the explorer redraws.
-        self.preset.observe(self._preset_changed, names="value")
-        self.values.observe(self._values_changed, names="value")
-        super().__init__([self.digit, self.preset, self.values, self.row, self.col], self.picture)
-        self.view.children = (
-            widgets.HBox([self.digit, self.preset]),
-            self.values,
-            widgets.HBox([self.row, self.col]),
-            self.message,
-            self.picture,
-        )
-        self.refresh()
-
-    # -- keeping the kernel menu and the typed weights in step --------------------------------
-    def _preset_changed(self, change: dict) -> None:
-        if self._syncing or change["new"] == OWN_KERNEL:
-            return
-        self._syncing = True
-        try:
-            self.values.value = KERNEL_TEXT[change["new"]]
-        finally:
-            self._syncing = False
-
-    def _values_changed(self, change: dict) -> None:
-        if self._syncing or self.preset.value == OWN_KERNEL:
-            return
-        if change["new"] != KERNEL_TEXT[self.preset.value]:
-            self._syncing = True
-            try:
-                self.preset.value = OWN_KERNEL
-            finally:
-                self._syncing = False
-
-    def _on_change(self, change: dict) -> None:
-        if not self._syncing:
-            super()._on_change(change)
-
-    # -- Explorer interface -------------------------------------------------------------------
-    def settings(self) -> dict[str, Any]:
-        shown: dict[str, Any] = {"digit": self.digit.value, "kernel": self.preset.value}
-        if self.preset.value == OWN_KERNEL:
-            shown["weights"] = self.values.value
-        shown.update(row=self.row.value, col=self.col.value)
-        return shown
-
-    def kernel(self) -> np.ndarray:
-        """The kernel currently chosen; ``ValueError`` if the typed weights cannot be read."""
-        return parse_kernel(self.values.value)
-
-    def _check_position(self, kernel_size: int) -> None:
-        height, width = self.images.shape[1:]
-        for axis, value, size, count in (
-            ("row", self.row.value, height, "rows"),
-            ("column", self.col.value, width, "columns"),
-        ):
-            last = size - kernel_size
-            if not 0 <= value <= last:
-                raise ValueError(
-                    f"A {kernel_size}x{kernel_size} window whose top-left corner is in {axis} "
-                    f"{value} would cover {count} {value} to {value + kernel_size - 1}, past the "
-                    f"edge of the {size}-{axis} image. The last {axis} where it fits is {last}, "
-                    f"which is why the response map has {last + 1} {count}."
-                )
-
-    def update(self) -> None:
-        kernel = self.kernel()
-        k = kernel.shape[0]
-        self._check_position(k)
-        row, col = self.row.value, self.col.value
-        image = self.images[self.digit.value]
-        response = response_map(image, kernel)
-        patch = image[row:row + k, col:col + k]
-        products = patch * kernel
-        total = float(products.sum())
-        r_lim = _signed_limit(response)
-        cell = self.cell
-        top = side_by_side([
-            (
-                f"input {image.shape[0]}x{image.shape[1]}, window at ({row}, {col})",
-                grid_svg(
-                    image, label=f"digit with a {k}x{k} window at row {row}, column {col}",
-                    cell=cell, cmap="gray_r", vmin=0.0, vmax=max(float(image.max()), 1.0),
-                    boxes=[Box(row, col, k, k, fill="#d62728", fill_opacity=0.2)],
-                ),
-            ),
-            (
-                f"response map {response.shape[0]}x{response.shape[1]} "
-                "(blue +, red -, grey: not yet)",
-                grid_svg(
-                    partial_response(response, row, col),
-                    label=f"response map computed up to row {row}, column {col}",
-                    cell=cell, cmap=SIGNED_CMAP, vmin=-r_lim, vmax=r_lim,
-                    missing_colour=NOT_YET_COLOUR,
-                    boxes=[Box(row, col, stroke="#000000", stroke_width=1.5)],
-                ),
-            ),
-        ])
-        p_top = max(float(np.abs(image).max()), 1.0)
-        k_lim = 1.8 * _signed_limit(kernel)
-        prod_lim = 1.8 * _signed_limit(products)
-        arithmetic = side_by_side([
-            ("patch", _numbers_svg(patch, label="patch values", cmap="Greys",
-                                   vmin=-0.15 * p_top, vmax=1.6 * p_top)),
-            ("× kernel", _numbers_svg(kernel, label="kernel weights", cmap=SIGNED_CMAP,
-                                      vmin=-k_lim, vmax=k_lim)),
-            ("= element-wise products", _numbers_svg(
-                products, label="element-wise products", cmap=SIGNED_CMAP,
-                vmin=-prod_lim, vmax=prod_lim)),
-        ])
-        summary = (
-            f'<p class="conv-sum" style="margin:0.2em 0">Sum of the {products.size} products: '
-            f'<b data-row="{row}" data-col="{col}">{format_number(total)}</b>, the response at '
-            f"row {row}, column {col} (black square on the map).</p>"
-        )
-        self.picture.value = top + arithmetic + summary
