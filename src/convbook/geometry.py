@@ -16,8 +16,12 @@ positions: ``floor((i + 2p - k) / s) + 1`` with ``p`` zeros on each side.
   ``MaxPooling2D``, ``ZeroPadding2D``) for the same numbers; :func:`keras_window_reads` and
   :func:`keras_same_padding` find where Keras puts its ``"same"`` zeros by running a layer.
 - :func:`draw_geometry`, :func:`small_multiples` and :func:`window_animation` draw the padded
-  grid, the windows and the pixels they miss with matplotlib; :func:`geometry_svg` draws the same
-  as SVG for :class:`GeometryExplorer`, the chapters' interactive explorer.
+  grid, the windows and the pixels they miss with matplotlib: the static pictures of the
+  chapters, for print and for readers without JavaScript.
+
+The chapters' interactive explorer, :class:`convbook.explorers.GeometryExplorer`, computes and
+draws the same in the browser, in the colours defined here; its tests compare it with
+:func:`axis_geometry` and :func:`formula_text`.
 
 The NumPy operations themselves (``output_size``, ``same_padding``, ``conv2d``, ...) live in
 :mod:`convbook.ops`; this module builds on them.
@@ -26,13 +30,11 @@ The NumPy operations themselves (``output_size``, ``same_padding``, ``conv2d``, 
 from __future__ import annotations
 
 import functools
-import html
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.animation import FuncAnimation
@@ -41,8 +43,6 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
 from convbook import ops, silence_tensorflow
-from convbook.svg import Box, grid_svg, side_by_side
-from convbook.widgets import Explorer
 
 __all__ = [
     "AxisGeometry",
@@ -62,18 +62,18 @@ __all__ = [
     "legend_handles",
     "small_multiples",
     "window_animation",
-    "geometry_svg",
-    "GeometryExplorer",
 ]
 
 LayerKind = Literal["conv", "pool"]
 
-#: Colours shared by the matplotlib figures and the SVG explorer.
+#: Colours shared by the matplotlib figures and the browser explorer.
 PADDING_COLOUR = "#cfe0f3"
 INPUT_COLOUR = "#ffffff"
 UNVISITED_COLOUR = "#e45756"
 WINDOW_COLOUR = "#f28e2b"
 CENTRE_COLOUR = "#2f5d8a"
+OUTLINE_COLOUR = "#222222"  # the input's edge
+ZERO_COLOUR = "#5a7fa8"  # the "0" written in each padded pixel
 
 
 # -- counting ---------------------------------------------------------------------------------
@@ -164,13 +164,24 @@ def axis_geometry(
     """
     for name, value in (("input", input_size), ("kernel", kernel_size)):
         if not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"The {name} needs at least 1 pixel per side, got {value!r}.")
-    if not isinstance(stride, (int, np.integer)) or stride < 1:
+            raise ValueError(f"The {name} needs at least 1 pixel per side, not {value!r}.")
+    if isinstance(stride, (int, np.integer)) and stride == 0:
         raise ValueError(
-            f"A stride of {stride!r} never moves the window forward: it would stay on the same "
-            "spot forever. The stride must be at least 1."
+            "A stride of 0 never moves the window forward: it would stay on the same spot "
+            "forever. The stride must be at least 1."
         )
-    before, after = ops.resolve_padding(padding, input_size, kernel_size, stride)
+    if not isinstance(stride, (int, np.integer)) or stride < 0:
+        raise ValueError(
+            f"The window moves forward a whole number of pixels at each step, so a stride of "
+            f"{stride!r} does not work. The stride must be at least 1."
+        )
+    try:
+        before, after = ops.resolve_padding(padding, input_size, kernel_size, stride)
+    except (ValueError, TypeError):  # an unknown name, a negative number, not a number
+        raise ValueError(
+            "The padding must be 'valid', 'same', 'full' or a number of zeros (0 or more) on "
+            f"each side, not {padding!r}."
+        ) from None
     padded = input_size + before + after
     if kernel_size > padded:
         how = "no padding" if before == after == 0 else f"{before} + {after} zeros"
@@ -481,11 +492,11 @@ def draw_geometry(
         span = range(g.before, g.before + g.input_size)
         for r, c in itertools.product(range(n), repeat=2):
             if r not in span or c not in span:
-                ax.text(c, r, "0", ha="center", va="center", fontsize=7, color="#5a7fa8")
+                ax.text(c, r, "0", ha="center", va="center", fontsize=7, color=ZERO_COLOUR)
     ax.add_patch(
         Rectangle(
             (g.before - 0.5, g.before - 0.5), g.input_size, g.input_size,
-            fill=False, lw=1.8, ec="#222222",
+            fill=False, lw=1.8, ec=OUTLINE_COLOUR,
         )
     )
     if centres:
@@ -604,196 +615,3 @@ def window_animation(geometry: AxisGeometry, *, max_frames: int = 30) -> FuncAni
     frame(0)
     fig.tight_layout()
     return FuncAnimation(fig, frame, frames=o * o, interval=700)
-
-
-# -- SVG for the explorer ---------------------------------------------------------------------
-def geometry_svg(
-    geometry: AxisGeometry, window: int = 0, cell: int | None = None
-) -> tuple[str, str]:
-    """The padded input and the output grid as two SVG pictures, for the explorer.
-
-    Args:
-        geometry: from :func:`axis_geometry`.
-        window: 0 shows every window's centre (one dot per output pixel) and outlines the first
-            window; ``n >= 1`` outlines the ``n``-th window (row by row) and its output pixel.
-        cell: pixel size of one grid cell; by default about 280 pixels for the padded input,
-            between 12 and 30 a cell.
-
-    Returns:
-        ``(input_svg, output_svg)``.
-    """
-    g = geometry
-    n, o, b, i, k = g.padded_size, g.output_size, g.before, g.input_size, g.kernel_size
-    cell = cell or max(12, min(30, 280 // n))
-    if not 0 <= window <= o * o:
-        raise ValueError(f"choose a window between 0 and {o * o}, got {window}")
-    values = np.full((n, n), 0.3)
-    values[b : b + i, b : b + i] = 0.0
-    missed = ~np.outer(g.visited, g.visited)
-    boxes = [
-        Box(b + r, b + c, stroke="none", fill=UNVISITED_COLOUR, fill_opacity=0.75)
-        for r, c in zip(*np.nonzero(missed))
-    ]
-    boxes.append(Box(b, b, i, i, stroke="#222222", stroke_width=2.0))
-    chosen = max(window - 1, 0)
-    r0, c0 = g.starts[chosen // o], g.starts[chosen % o]
-    boxes.append(Box(r0, c0, k, k, stroke=WINDOW_COLOUR, fill=WINDOW_COLOUR, stroke_width=3.0))
-    zeros = []
-    if cell >= 14:
-        for r, c in itertools.product(range(n), repeat=2):
-            if not (b <= r < b + i and b <= c < b + i):
-                zeros.append(
-                    f'<text x="{c * cell + cell / 2:.1f}" y="{r * cell + cell / 2:.1f}" '
-                    f'font-size="{int(cell * 0.5)}" fill="#5a7fa8" text-anchor="middle" '
-                    'dominant-baseline="central" font-family="sans-serif">0</text>'
-                )
-    dots = []
-    if window == 0:
-        radius = max(2.0, cell * 0.18)
-        for r, c in itertools.product(g.starts, repeat=2):
-            cx = (c + k / 2) * cell
-            cy = (r + k / 2) * cell
-            dots.append(
-                f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{radius:.1f}" fill="{CENTRE_COLOUR}"/>'
-            )
-    label = (
-        f"A {i} by {i} input padded to {n} by {n}, {len(np.flatnonzero(missed))} pixels never "
-        f"in a window, {o * o} window positions"
-    )
-    input_svg = grid_svg(
-        values, label=label, cell=cell, cmap="Blues", vmin=0.0, vmax=1.0, boxes=boxes,
-        overlay=zeros + dots,
-    )
-    output_boxes = [] if window == 0 else [
-        Box(chosen // o, chosen % o, stroke=WINDOW_COLOUR, fill=WINDOW_COLOUR, stroke_width=3.0)
-    ]
-    output_svg = grid_svg(
-        np.full((o, o), 0.15), label=f"The {o} by {o} output", cell=cell, cmap="Oranges",
-        vmin=0.0, vmax=1.0, boxes=output_boxes,
-    )
-    return input_svg, output_svg
-
-
-class GeometryExplorer(Explorer):
-    """Choose input size, kernel, padding and stride; see the windows, formula and Keras' shape.
-
-    The picture shows the padded input (zeros in blue, the input outlined in black), the centre
-    of every window position (window 0) or one chosen window, the input pixels that no window
-    covers (red), and the output grid. Below it, the output-size formula with the numbers filled
-    in and the output shape of a real Keras ``Conv2D`` with the same settings (the layers are
-    cached and only infer the shape, so a change redraws in milliseconds). Settings with no output
-    (a kernel larger than the padded input, a stride of 0) show a message instead.
-    """
-
-    PADDINGS = ("valid", "same", "full", "explicit")
-
-    def __init__(
-        self,
-        input_size: int = 7,
-        kernel_size: int = 3,
-        padding: ops.Padding = "valid",
-        stride: int = 1,
-        window: int = 0,
-        cell: int | None = None,
-    ) -> None:
-        style = {"description_width": "9em"}
-        layout = widgets.Layout(width="26em")
-        explicit = isinstance(padding, (int, np.integer))
-        self.input_size = widgets.IntSlider(
-            value=input_size, min=1, max=12, description="input size i", style=style,
-            layout=layout,
-        )
-        self.kernel_size = widgets.IntSlider(
-            value=kernel_size, min=1, max=7, description="kernel size k", style=style,
-            layout=layout,
-        )
-        self.padding = widgets.Dropdown(
-            options=self.PADDINGS, value="explicit" if explicit else padding,
-            description="padding", style=style, layout=layout,
-        )
-        self.zeros = widgets.IntSlider(
-            value=int(padding) if explicit else 1, min=0, max=4,
-            description="explicit zeros p", style=style, layout=layout, disabled=not explicit,
-        )
-        self.stride = widgets.IntSlider(
-            value=stride, min=0, max=5, description="stride s", style=style, layout=layout,
-        )
-        self.window = widgets.IntSlider(
-            value=window, min=0, max=max(window, 1), description="window (0 = all)",
-            style=style, layout=layout,
-        )
-        self.cell = cell
-        self.drawing = widgets.HTML()
-        self.text = widgets.HTML()
-        self._busy = False
-        self.geometry: AxisGeometry | None = None
-        self.keras_size: int | None = None
-        controls = [
-            self.input_size, self.kernel_size, self.padding, self.zeros, self.stride, self.window,
-        ]
-        super().__init__(controls, widgets.VBox([self.drawing, self.text]))
-        self.refresh()
-
-    def chosen_padding(self) -> ops.Padding:
-        """The padding as :func:`axis_geometry` takes it."""
-        if self.padding.value == "explicit":
-            return int(self.zeros.value)
-        return str(self.padding.value)
-
-    def settings(self) -> dict[str, Any]:
-        return {
-            "input_size": self.input_size.value,
-            "kernel_size": self.kernel_size.value,
-            "padding": self.chosen_padding(),
-            "stride": self.stride.value,
-            "window": self.window.value,
-        }
-
-    def _on_change(self, _change: dict) -> None:
-        if not self._busy:  # adjusting the window slider's range must not redraw twice
-            self.refresh()
-
-    def update(self) -> None:
-        self.zeros.disabled = self.padding.value != "explicit"
-        self.geometry, self.keras_size = None, None
-        padding = self.chosen_padding()
-        g = axis_geometry(
-            self.input_size.value, self.kernel_size.value, self.stride.value, padding
-        )
-        o = g.output_size
-        self._busy = True
-        try:
-            self.window.max = o * o
-        finally:
-            self._busy = False
-        input_svg, output_svg = geometry_svg(g, self.window.value, self.cell)
-        pad_note = (
-            "no padding" if g.before == g.after == 0
-            else f"{g.before} zero{'s' * (g.before != 1)} before the input (top and left), "
-            f"{g.after} after it (bottom and right)"
-        )
-        self.drawing.value = side_by_side([
-            (f"input {g.input_size}x{g.input_size}, padded {g.padded_size}x{g.padded_size}",
-             input_svg),
-            (f"output {o}x{o}", output_svg),
-        ])
-        keras_size = keras_output_size(g.input_size, g.kernel_size, g.stride, padding, "conv")
-        verdict = "agrees with the formula" if keras_size == o else "DISAGREES with the formula"
-        shown = "no output" if keras_size is None else f"(None, {keras_size}, {keras_size}, 1)"
-        lines = [
-            f"padding: {pad_note}",
-            formula_text(g),
-            f"window starts: {', '.join(map(str, g.starts))} (padded coordinates); "
-            f"{g.leftover} pixel{'s' * (g.leftover != 1)} left over after the last window",
-            "rows and columns never in a window: "
-            + (", ".join(map(str, g.unvisited)) or "none"),
-            f"Keras: {keras_spelling('conv', g.kernel_size, g.stride, padding)} "
-            f"maps (None, {g.input_size}, {g.input_size}, 1) to {shown}: {verdict}",
-        ]
-        self.text.value = (
-            '<pre style="font-size:0.85em;line-height:1.35;white-space:pre-wrap;margin:0.3em 0">'
-            + html.escape("\n".join(lines))
-            + "</pre>"
-        )
-        self.keras_size = keras_size
-        self.geometry = g

@@ -111,8 +111,12 @@ export function slider({ label, setting, min, max, value, onInput }) {
     field,
     input,
     set(next) {
+      // A value set from Python may lie outside the range; the browser would clamp it and the
+      // slider would disagree with the message, so the range grows to hold it.
+      if (next > Number(input.max)) input.max = next;
+      if (next < Number(input.min)) input.min = next;
       input.value = next;
-      shown.textContent = input.value === String(next) ? next : next;
+      shown.textContent = input.value;
     },
     range(low, high) {
       input.min = low;
