@@ -1,8 +1,10 @@
-"""The pooling chapter's helpers: from-scratch pooling against Keras, the explorer, training."""
+"""The pooling chapter's helpers: from-scratch pooling against Keras, the explorer's Python side
+and its JavaScript (in Node; the live page is tested in test_pooling_explorer.py), training."""
 
 from __future__ import annotations
 
 import itertools
+import math
 import re
 
 import matplotlib.pyplot as plt
@@ -10,8 +12,12 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from js_support import call_js
 
 from convbook import pooling
+from convbook.explorers import PoolingExplorer
+from convbook.explorers.base import bundle, colour_table
+from convbook.explorers.pooling import ignored_sentence
 from convbook.models import build_convnet
 from convbook.plotting import animation_html
 
@@ -57,10 +63,10 @@ def test_pool_by_reshape_pools_a_single_map_and_drops_the_odd_border():
 @pytest.mark.parametrize(
     ("shape", "size", "mode", "message"),
     [
-        ((4, 4), 2, "max", "expected"),
-        ((4, 4, 1), 0, "max", "at least 1"),
-        ((3, 3, 1), 4, "max", "does not fit"),
-        ((4, 4, 1), 2, "min", "mode must be"),
+        ((4, 4), 2, "max", "Expected"),
+        ((4, 4, 1), 0, "max", "The pool size must be at least 1, not 0"),
+        ((3, 3, 1), 4, "max", r"A 4x4 pool does not fit in a 3x3 map\.$"),
+        ((4, 4, 1), 2, "min", r"The mode must be 'max' or 'average', not 'min'\.$"),
     ],
 )
 def test_pool_by_reshape_refuses_impossible_input(shape, size, mode, message):
@@ -105,21 +111,25 @@ def test_pool_map_keeps_the_first_maximum_of_a_tie():
 @pytest.mark.parametrize(
     ("size", "stride", "message"),
     [
-        (2, 0, "stride must be at least 1"),
-        (2, -1, "stride must be at least 1"),
-        (0, 1, "pool size must be at least 1"),
-        (7, 1, "larger than the 6x5 map"),
+        (2, 0, "The stride must be at least 1: with a stride of 0 the window would never move "
+               "to a new position."),
+        (2, -1, "The stride must be at least 1: with a stride of -1 the window would move "
+                "backwards, off the map."),
+        (0, 1, "The pool size must be at least 1, not 0: a window holds at least one pixel."),
+        (7, 1, "A 7x7 pool is larger than the 6x5 map, so no window fits and there is no "
+               "output. Use a pool size of at most 5."),
     ],
 )
 def test_pool_map_explains_impossible_settings(size, stride, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError) as raised:
         pooling.pool_map(np.zeros((6, 5)), size, stride)
+    assert str(raised.value) == message
 
 
 def test_pool_map_wants_one_2d_map_and_a_known_mode():
     with pytest.raises(ValueError, match="2-D"):
         pooling.pool_map(np.zeros((4, 4, 1)))
-    with pytest.raises(ValueError, match="mode must be"):
+    with pytest.raises(ValueError, match="^The mode must be 'max' or 'average', not 'median'.$"):
         pooling.pool_map(np.zeros((4, 4)), mode="median")
 
 
@@ -156,113 +166,266 @@ def test_response_maps_of_one_layer(course_model):
         pooling.response_maps(course_model, np.zeros((1, 28, 28, 1)))
 
 
-# -- the explorer --------------------------------------------------------------------------------
+# -- the explorer: its Python side ---------------------------------------------------------------
 
 
 @pytest.fixture
 def explorer(maps):
-    return pooling.PoolingExplorer({"conv1": maps["conv1"], "conv2": maps["conv2"]}, channel=5)
+    return PoolingExplorer({"conv1": maps["conv1"], "conv2": maps["conv2"]}, channel=5)
 
 
-def _kept_cells(svg: str) -> int:
-    return svg.count(f'fill="{pooling._KEPT}" fill-opacity="0.35"')
-
-
-def _windows(svg: str) -> int:
-    return svg.count(f'stroke="{pooling._WINDOW}"')
-
-
-def test_explorer_shows_windows_kept_values_and_the_output_shape(explorer, maps):
-    assert explorer.error == ""
-    assert "26x26 &rarr; 13x13" in explorer.shape_line.value
-    assert "169 windows of 2x2, stride 2, max pooling" in explorer.shape_line.value
-    svg = explorer.picture.value
-    assert _windows(svg) == 169
-    # Non-overlapping windows: every window keeps its own pixel.
-    assert _kept_cells(svg) == 169
-    assert "ignored" not in explorer.shape_line.value
-    expected = pooling.pool_map(maps["conv1"][:, :, 5], 2).output
-    np.testing.assert_array_equal(explorer.pooled().output, expected)
-    assert 'aria-label="the 13x13 max-pooled map"' in svg
+def test_explorer_settings_text_form_and_module(explorer):
     assert repr(explorer) == (
         "PoolingExplorer(layer='conv1', channel=5, pool_size=2, stride=2, mode='max')"
     )
+    assert explorer._repr_mimebundle_()[0]["text/plain"] == repr(explorer)
+    # The module travels whole, with common.js inlined, and colours as matplotlib's viridis.
+    assert explorer._esm == bundle("pooling.js") and "import {" not in explorer._esm
+    assert explorer.palette == {"viridis": colour_table("viridis")}
+    assert explorer.shapes == [[26, 26, 32], [11, 11, 64]]
+
+
+def test_explorer_reference_is_pool_map(explorer, maps):
+    shown = explorer.reference()
+    expected = pooling.pool_map(maps["conv1"][:, :, 5], 2)
+    assert shown["message"] == "" and explorer.error == ""
+    np.testing.assert_array_equal(np.reshape(shown["output"], (13, 13)), expected.output)
+    assert shown["kept"] == expected.kept.reshape(-1, 2).tolist()
+    assert shown["shape"] == [13, 13] and shown["covered"] == [26, 26]
+    assert shown["ignored"] == [0, 0]
+    assert shown["summary"] == "26x26 → 13x13: 169 windows of 2x2, stride 2, max pooling."
+    assert shown["captions"] == ["conv1 channel 5, 26x26", "output 13x13, the max of each window"]
+    assert shown["legend"].endswith("; red dots: the pixel each window keeps")
+    # 13 output cells of 20 px leave room for the values.
+    assert shown["cells"] == [pooling.compact_number(v) for v in expected.output.ravel()]
+
+
+def test_explorer_pools_the_float32_values_the_browser_decodes():
+    fmap = np.full((4, 4, 1), 0.1)
+    fmap[1, 2, 0] = 0.3
+    explorer = PoolingExplorer({"tiny": fmap}, mode="average")
+    assert explorer.reference()["output"][1] == pytest.approx((3 * 0.1 + 0.3) / 4, rel=1e-7)
+    assert explorer.reference()["output"][0] == float(np.float32(0.1))
+    assert explorer.reference()["kept"] is None
 
 
 def test_explorer_shades_what_no_window_covers(explorer):
-    explorer.pool_size.value = 3
-    explorer.stride.value = 3
-    assert "26x26 &rarr; 8x8" in explorer.shape_line.value
-    assert "last 2 row(s) and 2 column(s)" in explorer.shape_line.value
-    assert explorer.picture.value.count("stroke-dasharray") == 2
-
-
-def test_explorer_overlapping_windows_can_share_a_kept_pixel(explorer):
-    explorer.stride.value = 1
-    assert "26x26 &rarr; 25x25" in explorer.shape_line.value
-    svg = explorer.picture.value
-    assert _windows(svg) == 625
-    assert _kept_cells(svg) == len({tuple(p) for p in explorer.pooled().kept.reshape(-1, 2)})
-    assert _kept_cells(svg) < 625
-
-
-def test_explorer_average_mode_keeps_no_single_pixel(explorer, maps):
-    explorer.mode.value = "average"
-    svg = explorer.picture.value
-    assert _kept_cells(svg) == 0 and _windows(svg) == 169
-    assert "average pooling" in explorer.shape_line.value
-    expected = pooling.pool_by_reshape(maps["conv1"], 2, "average")[:, :, 5]
-    np.testing.assert_allclose(explorer.pooled().output, expected, rtol=1e-6)
+    explorer.pool_size, explorer.stride = 3, 3
+    shown = explorer.reference()
+    assert shown["ignored"] == [2, 2] and shown["covered"] == [24, 24]
+    assert shown["summary"] == (
+        "26x26 → 8x8: 64 windows of 3x3, stride 3, max pooling. The last 2 rows and the last "
+        "2 columns fall in no window and are ignored (shaded)."
+    )
 
 
 @pytest.mark.parametrize(
-    ("control", "value", "message"),
+    ("rows_left", "cols_left", "sentence"),
     [
-        ("stride", 0, "the stride must be at least 1"),
-        ("pool_size", 27, "a 27x27 pool is larger than the 26x26 map"),
+        (0, 0, ""),
+        (1, 0, "The last row falls in no window and is ignored (shaded)."),
+        (0, 3, "The last 3 columns fall in no window and are ignored (shaded)."),
+        (1, 1, "The last row and the last column fall in no window and are ignored (shaded)."),
     ],
 )
-def test_explorer_explains_impossible_settings_and_recovers(explorer, control, value, message):
-    before = explorer.picture.value
-    getattr(explorer, control).value = value
-    assert explorer.error.startswith(message)
-    assert explorer.picture.value == before  # the last good picture stays
-    getattr(explorer, control).value = 2
-    assert explorer.error == ""
+def test_explorer_names_what_is_ignored(rows_left, cols_left, sentence):
+    assert ignored_sentence(rows_left, cols_left) == sentence
 
 
-def test_explorer_switching_layer_keeps_the_channel_valid(maps):
+def test_explorer_overlapping_windows_can_share_a_kept_pixel(explorer):
+    explorer.stride = 1
+    shown = explorer.reference()
+    assert shown["shape"] == [25, 25]
+    assert len({tuple(p) for p in shown["kept"]}) < len(shown["kept"]) == 625
+    assert shown["cells"] == []  # 25 cells of 10 px: no room for the values
+
+
+def test_explorer_average_mode_keeps_no_single_pixel(explorer, maps):
+    explorer.mode = "average"
+    shown = explorer.reference()
+    assert shown["kept"] is None and "red" not in shown["legend"]
+    assert shown["captions"][1] == "output 13x13, the mean of each window"
+    expected = pooling.pool_by_reshape(maps["conv1"], 2, "average")[:, :, 5]
+    np.testing.assert_allclose(np.reshape(shown["output"], (13, 13)), expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"stride": 0}, "The stride must be at least 1: with a stride of 0 the window would "
+                        "never move to a new position."),
+        ({"stride": -2}, "The stride must be at least 1: with a stride of -2 the window would "
+                         "move backwards, off the map."),
+        ({"pool_size": 0}, "The pool size must be at least 1, not 0: a window holds at least one "
+                           "pixel."),
+        ({"pool_size": 27}, "A 27x27 pool is larger than the 26x26 map, so no window fits and "
+                            "there is no output. Use a pool size of at most 26."),
+        ({"layer": "conv2", "pool_size": 12}, "A 12x12 pool is larger than the 11x11 map, so no "
+                                              "window fits and there is no output. Use a pool "
+                                              "size of at most 11."),
+        ({"channel": 32}, "The conv1 map has channels 0 to 31: there is no channel 32."),
+        ({"channel": -1}, "The conv1 map has channels 0 to 31: there is no channel -1."),
+        ({"mode": "median"}, "The mode must be 'max' or 'average', not 'median'."),
+        ({"layer": "conv9"}, "There is no layer 'conv9': choose one of conv1, conv2."),
+    ],
+)
+def test_explorer_explains_impossible_settings_and_recovers(explorer, changes, message):
+    for name, value in changes.items():
+        setattr(explorer, name, value)
+    assert explorer.check() == message
+    assert explorer.reference() == {"message": message}
+    explorer.layer, explorer.channel, explorer.pool_size = "conv1", 3, 2
+    explorer.stride, explorer.mode = 2, "max"
+    assert explorer.check() == ""
+
+
+def test_explorer_one_channel_map_says_so():
+    explorer = PoolingExplorer({"flat": np.zeros((5, 5, 1))}, channel=0)
+    explorer.channel = 2
+    assert explorer.check() == "The flat map has only channel 0: there is no channel 2."
+
+
+def test_explorer_switching_layer_keeps_the_settings_in_its_ranges(maps):
     few = {"conv1": maps["conv1"], "small": maps["conv2"][:, :, :4]}
-    explorer = pooling.PoolingExplorer(few, channel=20)
-    explorer.layer.value = "small"
-    assert explorer.channel.max == 3 and explorer.channel.value == 3
+    explorer = PoolingExplorer(few, channel=20, pool_size=20, stride=15)
+    explorer.layer = "small"
+    assert explorer.settings() == {
+        "layer": "small", "channel": 3, "pool_size": 11, "stride": 11, "mode": "max",
+    }
     assert explorer.error == ""
-    assert "11x11 &rarr; 5x5" in explorer.shape_line.value
-    explorer.pool_size.value = 12
+    assert explorer.reference()["summary"].startswith("11x11 → 1x1: 1 window of 11x11")
+    explorer.pool_size = 12
     assert "larger than the 11x11 map" in explorer.error
 
 
 def test_explorer_never_raises_and_always_explains(explorer):
     for layer, size, stride, mode in itertools.product(
-        ["conv1", "conv2"], [1, 2, 3, 11, 12, 26, 27, 28], [0, 1, 2, 6], ["max", "average"]
+        ["conv1", "conv2"], [0, 1, 2, 3, 11, 12, 26, 27, 28], [-1, 0, 1, 2, 6],
+        ["max", "average"],
     ):
-        explorer.layer.value = layer
-        explorer.pool_size.value = size
-        explorer.stride.value = stride
-        explorer.mode.value = mode
+        explorer.layer, explorer.pool_size, explorer.stride, explorer.mode = (
+            layer, size, stride, mode
+        )
         side = 26 if layer == "conv1" else 11
-        possible = stride >= 1 and size <= side
-        assert (explorer.error == "") == possible, (layer, size, stride, mode)
+        possible = stride >= 1 and 1 <= size <= side
+        message = explorer.check()
+        assert (message == "") == possible, (layer, size, stride, mode)
         if possible:
             out = (side - size) // stride + 1
-            assert f"{side}x{side} &rarr; {out}x{out}" in explorer.shape_line.value
+            assert explorer.reference()["summary"].startswith(f"{side}x{side} → {out}x{out}: ")
+        else:
+            assert message[0].isupper() and message.endswith("."), message
 
 
 def test_explorer_needs_maps():
     with pytest.raises(ValueError, match="at least one"):
-        pooling.PoolingExplorer({})
+        PoolingExplorer({})
     with pytest.raises(ValueError, match="height, width, channels"):
-        pooling.PoolingExplorer({"flat": np.zeros((4, 4))})
+        PoolingExplorer({"flat": np.zeros((4, 4))})
+    with pytest.raises(ValueError, match="There is no map 'conv3'"):
+        PoolingExplorer({"conv1": np.zeros((4, 4, 1))}, layer="conv3")
+
+
+def test_explorer_saved_state_rebuilds_the_same_explorer(explorer):
+    explorer.pool_size, explorer.stride, explorer.mode = 3, 2, "average"
+    state = {name: getattr(explorer, name) for name in explorer.keys}
+    again = PoolingExplorer.from_state(state)
+    assert repr(again) == repr(explorer)
+    assert again.reference() == explorer.reference()
+
+
+# -- the explorer: its JavaScript, in Node -------------------------------------------------------
+
+
+def _sampled_map(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """float32 values of three kinds: normal, small integers (many ties in a window, so the
+    first maximum counts) and ReLU outputs (many zeros)."""
+    kind = rng.integers(3)
+    if kind == 0:
+        values = rng.normal(size=shape)
+    elif kind == 1:
+        values = rng.integers(0, 4, size=shape)
+    else:
+        values = np.maximum(rng.normal(size=shape), 0)
+    return values.astype(np.float32)
+
+
+def test_pool_map_in_javascript_is_pool_map():
+    rng = np.random.default_rng(7)
+    calls = []
+    for _ in range(400):
+        height, width = (int(n) for n in rng.integers(1, 16, size=2))
+        side = min(height, width)
+        size = int(rng.integers(0, side + 3))
+        stride = int(rng.integers(-1, side + 2))
+        mode = str(rng.choice(["max", "average", "max", "average", "median"]))
+        values = _sampled_map(rng, (height, width))
+        calls.append([values.ravel().tolist(), height, width, size, stride, mode])
+    impossible = 0
+    for call, shown in zip(calls, call_js("pooling.js", "poolMap", calls)):
+        values, height, width, size, stride, mode = call
+        try:
+            expected = pooling.pool_map(np.reshape(values, (height, width)), size, stride, mode)
+        except ValueError as problem:
+            assert shown == {"problem": str(problem)}, call[1:]
+            impossible += 1
+            continue
+        assert [shown["rows"], shown["cols"]] == list(expected.output.shape), call[1:]
+        np.testing.assert_allclose(shown["output"], expected.output.ravel(), rtol=0, atol=1e-6)
+        assert shown["covered"] == list(expected.covered)
+        kept = None if expected.kept is None else expected.kept.reshape(-1, 2).tolist()
+        assert shown["kept"] == kept, call[1:]
+    assert 80 <= impossible <= 320, "the sample should mix possible and impossible settings"
+
+
+def test_compact_number_in_javascript_matches_python():
+    rng = np.random.default_rng(8)
+    values = [0.0, -0.0, 9.95, 9.949999, -9.95, 0.995, 0.99499, -0.995, 0.125, 0.375, 1.25,
+              -1.25, 0.005, 0.015, 10.5, 11.5, 99.5, 1e-9, -1e-9, 1e21, math.nan, math.inf,
+              -math.inf]
+    values += rng.normal(scale=3, size=600).tolist()
+    values += rng.normal(scale=0.3, size=600).astype(np.float32).astype(float).tolist()
+    values += (rng.integers(-4000, 4000, size=400) / 8).tolist()  # exact binary ties
+    values += (rng.integers(-2000, 2000, size=400) / 1000).tolist()
+    shown = call_js("pooling.js", "compactNumber", [[v] for v in values])
+    assert shown == [pooling.compact_number(v) for v in values]
+
+
+def test_explore_in_javascript_shows_what_the_explorer_computes():
+    rng = np.random.default_rng(9)
+    calls, references = [], []
+    for _ in range(150):
+        maps = {
+            f"layer{index}": _sampled_map(
+                rng, (int(rng.integers(1, 30)), int(rng.integers(1, 30)), int(rng.integers(1, 4)))
+            )
+            for index in range(int(rng.integers(1, 4)))
+        }
+        explorer = PoolingExplorer(maps)
+        layer = str(rng.choice([*maps, "missing"] if rng.random() < 0.05 else list(maps)))
+        height, width, channels = maps.get(layer, maps["layer0"]).shape
+        side = min(height, width)
+        explorer.layer = layer  # first: choosing a layer brings the others into its ranges
+        explorer.channel = int(rng.integers(-1, channels + 1))
+        explorer.pool_size = int(rng.integers(0, side + 2))
+        explorer.stride = int(rng.integers(0, side + 1))
+        explorer.mode = str(rng.choice(["max", "average"]))
+        layers = [
+            {"name": name, "shape": list(fmap.shape), "values": fmap.ravel().tolist()}
+            for name, fmap in maps.items()
+        ]
+        calls.append([layers, explorer.settings()])
+        references.append(explorer.reference())
+    for (_, chosen), shown, expected in zip(
+        calls, call_js("pooling.js", "explore", calls), references
+    ):
+        if expected["message"]:
+            assert shown == {"problem": expected["message"]}, chosen
+            continue
+        report = shown["report"]
+        assert set(report) == set(expected) - {"message"}, chosen
+        np.testing.assert_allclose(report.pop("output"), expected["output"], rtol=0, atol=1e-6)
+        assert report == {k: v for k, v in expected.items() if k not in ("message", "output")}
 
 
 # -- the static counterpart and the figures ------------------------------------------------------
@@ -396,5 +559,5 @@ def test_results_table_and_plot():
     [(0.0, "0"), (0.234, ".23"), (-0.234, "-.23"), (0.999, "1.0"), (1.234, "1.2"),
      (12.34, "12"), (9.97, "10")],
 )
-def test_explorer_numbers_fit_in_four_characters(value, text):
-    assert pooling._compact(value) == text
+def test_compact_numbers_fit_in_four_characters(value, text):
+    assert pooling.compact_number(value) == text

@@ -3,9 +3,11 @@
 - :func:`pool_by_reshape` and :func:`pool_map` pool from scratch (the first with the reshape
   trick, the second window by window, remembering which pixel each maximum came from); the tests
   check both against Keras' ``MaxPooling2D`` and ``AveragePooling2D``.
+  Their messages for impossible settings are the ones the chapter's explorer,
+  :class:`convbook.explorers.PoolingExplorer`, shows.
 - :func:`response_maps` computes a model's feature maps for one image, once, for the figures and
-  for :class:`PoolingExplorer`, the chapter's interactive explorer;
-  :func:`pooling_animation` is its static counterpart for the HTML book.
+  for the explorer; :func:`pooling_animation` is the explorer's static counterpart, for print
+  and for readers without JavaScript, and :func:`compact_number` writes the values both print.
 - :func:`plot_map_shapes` and :func:`plot_receptive_fields` draw how the feature maps shrink
   through a model and how much of the digit its last convolution sees.
 - :func:`train_variant` trains one of :func:`convbook.models.build_convnet`'s variants on a fixed
@@ -15,11 +17,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
-import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.animation import FuncAnimation
@@ -34,8 +35,6 @@ from convbook.models import (
     compile_for_mnist,
     receptive_fields,
 )
-from convbook.svg import Box, grid_svg, side_by_side
-from convbook.widgets import Explorer
 
 silence_tensorflow()
 import keras  # noqa: E402 - TensorFlow must be imported quietly first.
@@ -46,7 +45,7 @@ __all__ = [
     "Pooled",
     "pool_map",
     "response_maps",
-    "PoolingExplorer",
+    "compact_number",
     "pooling_animation",
     "plot_map_shapes",
     "field_square",
@@ -65,8 +64,16 @@ _REDUCERS = {"max": np.max, "average": np.mean}
 
 def _reducer(mode: str):
     if mode not in _REDUCERS:
-        raise ValueError(f"mode must be 'max' or 'average', got {mode!r}")
+        raise ValueError(f"The mode must be 'max' or 'average', not '{mode}'.")
     return _REDUCERS[mode]
+
+
+def _check_pool_size(pool_size: int) -> None:
+    if pool_size < 1:
+        raise ValueError(
+            f"The pool size must be at least 1, not {pool_size}: a window holds at least one "
+            "pixel."
+        )
 
 
 # -- pooling from scratch ----------------------------------------------------------------------
@@ -83,13 +90,12 @@ def pool_by_reshape(x: np.ndarray, size: int = 2, mode: PoolMode = "max") -> np.
     reduce = _reducer(mode)
     x = np.asarray(x)
     if x.ndim < 3:
-        raise ValueError(f"expected (..., height, width, channels), got shape {x.shape}")
-    if size < 1:
-        raise ValueError(f"the pool size must be at least 1, got {size}")
+        raise ValueError(f"Expected (..., height, width, channels), got shape {x.shape}.")
+    _check_pool_size(size)
     height, width, channels = x.shape[-3:]
     rows, cols = height // size, width // size
     if rows == 0 or cols == 0:
-        raise ValueError(f"a {size}x{size} pool does not fit in a {height}x{width} map")
+        raise ValueError(f"A {size}x{size} pool does not fit in a {height}x{width} map.")
     cropped = x[..., : rows * size, : cols * size, :]
     split = cropped.reshape(*x.shape[:-3], rows, size, cols, size, channels)
     return reduce(split, axis=(-4, -2))
@@ -129,26 +135,27 @@ def pool_map(
     ``stride=None`` means a stride equal to the pool size, Keras' default.
 
     Raises:
-        ValueError: with a sentence a learner can act on, for a pool size or stride below 1, a
-            pool larger than the map, or an unknown mode.
+        ValueError: with full sentences a learner can act on, checked in this order: an unknown
+            mode, a pool size below 1, a stride below 1, a pool larger than the map. The
+            explorer's JavaScript (``poolProblem`` in ``explorers/pooling.js``) writes the same.
     """
     _reducer(mode)
     values = np.asarray(values, dtype=float)
     if values.ndim != 2:
-        raise ValueError(f"pool_map pools one 2-D map, got shape {values.shape}")
+        raise ValueError(f"pool_map pools one 2-D map, not an array of shape {values.shape}.")
     stride = pool_size if stride is None else stride
-    if pool_size < 1:
-        raise ValueError(f"the pool size must be at least 1, got {pool_size}")
+    _check_pool_size(pool_size)
     if stride < 1:
+        where = "never move to a new position" if stride == 0 else "move backwards, off the map"
         raise ValueError(
-            f"the stride must be at least 1: with a stride of {stride} the window would "
-            "never move to a new position"
+            f"The stride must be at least 1: with a stride of {stride} the window would {where}."
         )
     height, width = values.shape
     if pool_size > min(height, width):
         raise ValueError(
-            f"a {pool_size}x{pool_size} pool is larger than the {height}x{width} map, so no "
-            f"window fits and there is no output; use a pool size of at most {min(height, width)}"
+            f"A {pool_size}x{pool_size} pool is larger than the {height}x{width} map, so no "
+            "window fits and there is no output. Use a pool size of at most "
+            f"{min(height, width)}."
         )
     windows = sliding_window_view(values, (pool_size, pool_size))[::stride, ::stride]
     out_rows, out_cols = windows.shape[:2]
@@ -191,17 +198,15 @@ def response_maps(
     return {name: np.asarray(m[0]) for name, m in zip(layer_names, maps)}
 
 
-# -- the explorer ------------------------------------------------------------------------------
-
-_WINDOW = "#ffffff"
-_FIRST = "#ff7f0e"
-_KEPT = "#e4003a"
-#: Width of the explorer's two pictures, in pixels: both fit side by side in the book's column.
-_PANEL = 260
+# -- numbers in a small cell ------------------------------------------------------------------
 
 
-def _compact(value: float) -> str:
-    """A value in at most four characters (``0``, ``.23``, ``1.2``, ``12``), to fit a cell."""
+def compact_number(value: float) -> str:
+    """A value in at most four characters (``0``, ``.23``, ``1.2``, ``12``), to fit a cell.
+
+    The animation prints the map's values with it, and the pooling explorer (``compactNumber``
+    in ``explorers/pooling.js``, its JavaScript twin) the pooled values.
+    """
     if value == 0:
         return "0"
     if abs(value) >= 9.95:
@@ -209,149 +214,6 @@ def _compact(value: float) -> str:
     if abs(value) >= 0.995:
         return f"{value:.1f}"
     return f"{value:.2f}".replace("0.", ".", 1)
-
-
-class PoolingExplorer(Explorer):
-    """Pool a real feature map with any pool size, stride and mode, and see every window.
-
-    The left picture is one channel of a layer's response map with every pooling window drawn
-    on it (the first one in orange) and, for max pooling, the pixel each window keeps in red.
-    The right picture is the pooled map on the same colour scale, its first pixel in orange,
-    with the kept values printed when there is room. A line of text gives the output shape.
-
-    Args:
-        maps: ``{layer name: (height, width, channels) response map}``, computed once (see
-            :func:`response_maps`); the explorer only pools them.
-        layer, channel, pool_size, stride, mode: the initial settings.
-    """
-
-    def __init__(
-        self,
-        maps: Mapping[str, np.ndarray],
-        *,
-        layer: str | None = None,
-        channel: int = 0,
-        pool_size: int = 2,
-        stride: int = 2,
-        mode: PoolMode = "max",
-    ) -> None:
-        if not maps:
-            raise ValueError("give at least one response map")
-        self.maps = {name: np.asarray(m, dtype=float) for name, m in maps.items()}
-        for name, fmap in self.maps.items():
-            if fmap.ndim != 3:
-                raise ValueError(
-                    f"map {name!r} must be (height, width, channels), got {fmap.shape}"
-                )
-        layer = layer if layer is not None else next(iter(self.maps))
-        largest = max(max(m.shape[:2]) for m in self.maps.values())
-        self.layer = widgets.Dropdown(
-            options=[(f"{n} ({m.shape[0]}x{m.shape[1]})", n) for n, m in self.maps.items()],
-            value=layer,
-            description="layer",
-        )
-        self.channel = widgets.IntSlider(
-            value=channel, min=0, max=self.maps[layer].shape[2] - 1, description="channel"
-        )
-        self.pool_size = widgets.IntSlider(
-            value=pool_size, min=1, max=largest + 2, description="pool size"
-        )
-        self.stride = widgets.IntSlider(value=stride, min=0, max=6, description="stride")
-        self.mode = widgets.ToggleButtons(
-            options=["max", "average"], value=mode, description="mode"
-        )
-        self.shape_line = widgets.HTML()
-        self.picture = widgets.HTML()
-        # Registered before the base class's redraw, so the channel is valid when it runs.
-        self.layer.observe(self._on_layer, names="value")
-        super().__init__(
-            [self.layer, self.channel, self.pool_size, self.stride, self.mode],
-            widgets.VBox([self.shape_line, self.picture]),
-        )
-        self.refresh()
-
-    def settings(self) -> dict[str, Any]:
-        return {
-            "layer": self.layer.value,
-            "channel": self.channel.value,
-            "pool_size": self.pool_size.value,
-            "stride": self.stride.value,
-            "mode": self.mode.value,
-        }
-
-    def _on_layer(self, _change: dict) -> None:
-        # Another layer may have fewer channels: keep the slider inside them.
-        self.channel.max = self.maps[self.layer.value].shape[2] - 1
-
-    @property
-    def current_map(self) -> np.ndarray:
-        """The 2-D map being pooled (one channel of the chosen layer)."""
-        fmap = self.maps[self.layer.value]
-        channel = self.channel.value
-        if not 0 <= channel < fmap.shape[2]:
-            raise ValueError(
-                f"{self.layer.value} has channels 0 to {fmap.shape[2] - 1}, not {channel}"
-            )
-        return fmap[:, :, channel]
-
-    def pooled(self) -> Pooled:
-        """Pool the current map with the current settings (raises ``ValueError`` if impossible)."""
-        return pool_map(self.current_map, self.pool_size.value, self.stride.value, self.mode.value)
-
-    def update(self) -> None:
-        values = self.current_map
-        result = self.pooled()
-        size, stride, mode = result.pool_size, result.stride, self.mode.value
-        height, width = values.shape
-        out_rows, out_cols = result.output.shape
-        low, high = float(values.min()), float(values.max())
-
-        boxes = [
-            Box(r, c, size, size, stroke=_WINDOW, stroke_width=1.0, fill="none")
-            for r, c in result.corners()
-        ]
-        if result.kept is not None:
-            boxes += [
-                Box(int(r), int(c), stroke=_KEPT, fill=_KEPT, fill_opacity=0.35, stroke_width=1.5)
-                for r, c in {tuple(p) for p in result.kept.reshape(-1, 2).tolist()}
-            ]
-        boxes.append(Box(0, 0, size, size, stroke=_FIRST, stroke_width=3.0))
-        rows_left, cols_left = height - result.covered[0], width - result.covered[1]
-        if rows_left:
-            boxes.append(Box(result.covered[0], 0, rows_left, width, stroke="#888888",
-                             fill="#000000", fill_opacity=0.35, stroke_width=1.0, dashed=True))
-        if cols_left:
-            boxes.append(Box(0, result.covered[1], height, cols_left, stroke="#888888",
-                             fill="#000000", fill_opacity=0.35, stroke_width=1.0, dashed=True))
-        cell_in = max(4, min(24, _PANEL // max(height, width)))
-        left = grid_svg(
-            values, label=f"{self.layer.value} channel {self.channel.value} with the "
-            f"{out_rows * out_cols} pooling windows", cell=cell_in, cmap="viridis",
-            vmin=low, vmax=high, boxes=boxes, gridlines=False,
-        )
-        cell_out = max(4, min(30, _PANEL // max(out_rows, out_cols)))
-        right = grid_svg(
-            result.output, label=f"the {out_rows}x{out_cols} {mode}-pooled map", cell=cell_out,
-            cmap="viridis", vmin=low, vmax=high,
-            boxes=[Box(0, 0, stroke=_FIRST, stroke_width=3.0)],
-            numbers=_compact if cell_out >= 18 else None,
-        )
-        what = "max" if mode == "max" else "mean"
-        self.picture.value = side_by_side([
-            (f"input {height}x{width}, windows in white", left),
-            (f"output {out_rows}x{out_cols}, the {what} of each", right),
-        ])
-        kept = "; red: the pixel each window keeps" if mode == "max" else ""
-        dropped = ""
-        if rows_left or cols_left:
-            dropped = (f"; the last {rows_left} row(s) and {cols_left} column(s) fall in no "
-                       "window and are ignored (shaded)")
-        self.shape_line.value = (
-            f"<p style='margin:0.3em 0'><b>{height}x{width} &rarr; {out_rows}x{out_cols}</b> "
-            f"({out_rows * out_cols} windows of {size}x{size}, stride {stride}, "
-            f"{mode} pooling){dropped}<br><span style='font-size:0.85em'>white: the windows; "
-            f"orange: the first window and its output pixel{kept}</span></p>"
-        )
 
 
 # -- its static counterpart --------------------------------------------------------------------
@@ -388,7 +250,7 @@ def pooling_animation(values: np.ndarray, size: int = 2, *, dpi: int = 72) -> Fu
     for r in range(values.shape[0]):
         for c in range(values.shape[1]):
             ink = "black" if values[r, c] > (low + high) / 2 else "white"
-            axes[0].text(c, r, _compact(values[r, c]), ha="center", va="center",
+            axes[0].text(c, r, compact_number(values[r, c]), ha="center", va="center",
                          fontsize=8, color=ink)
     for ax, result in ((axes[1], maxed), (axes[2], meaned)):
         grid_texts = {}
@@ -396,7 +258,7 @@ def pooling_animation(values: np.ndarray, size: int = 2, *, dpi: int = 72) -> Fu
             for c in range(out_cols):
                 value = result.output[r, c]
                 ink = "black" if value > (low + high) / 2 else "white"
-                grid_texts[r, c] = ax.text(c, r, _compact(value), ha="center",
+                grid_texts[r, c] = ax.text(c, r, compact_number(value), ha="center",
                                            va="center", fontsize=9, color=ink, visible=False)
         texts.append(grid_texts)
     window = Rectangle((-0.5, -0.5), size, size, fill=False, edgecolor="#ff7f0e", linewidth=3)
