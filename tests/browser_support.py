@@ -103,14 +103,14 @@ class ExplorerOnPage:
         return self.root.evaluate("root => root.convbookTimings")
 
 
-def saved_states(notebook: Path, anywidget_class: str) -> list[dict[str, Any]]:
-    """The saved states of one explorer class in a notebook, in the order its outputs show them.
+def saved_states(notebook: Path, anywidget_class: str | None = None) -> list[dict[str, Any]]:
+    """The saved states of the explorers in a notebook, in the order its outputs show them.
 
-    ``anywidget_class`` is the class's qualified name as anywidget records it
-    (``convbook.explorers.convolution.ConvolutionExplorer``).
+    ``anywidget_class`` keeps one class, named as anywidget records it
+    (``convbook.explorers.convolution.ConvolutionExplorer``); ``None`` keeps every explorer.
     """
     data = json.loads(notebook.read_text(encoding="utf-8"))
-    states = data["metadata"]["widgets"][WIDGET_STATE]["state"]
+    states = data["metadata"].get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
     shown = [
         output["data"][VIEW_MIME]["model_id"]
         for cell in data["cells"]
@@ -118,8 +118,9 @@ def saved_states(notebook: Path, anywidget_class: str) -> list[dict[str, Any]]:
         for output in cell.get("outputs", [])
         if VIEW_MIME in output.get("data", {})
     ]
+    found = [states[model_id]["state"] for model_id in shown if model_id in states]
     return [
-        states[model_id]["state"]
-        for model_id in shown
-        if states.get(model_id, {}).get("state", {}).get("_anywidget_id") == anywidget_class
+        state for state in found
+        if "_anywidget_id" in state
+        and (anywidget_class is None or state["_anywidget_id"] == anywidget_class)
     ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -62,7 +63,10 @@ def node() -> str:
     """Node's path; outside CI a missing Node skips the test with a message."""
     path = shutil.which("node")
     if path is None:
-        pytest.skip("the JavaScript tests need Node.js (it comes with npm)")
+        message = "the JavaScript tests need Node.js (it comes with npm)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
     return path
 
 

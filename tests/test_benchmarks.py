@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import sys
 from pathlib import Path
@@ -173,33 +174,45 @@ def test_verdict_and_notebook_selection():
     assert run.select_notebooks(paths, ["02"]) == [Path("book/02-padding.ipynb")]
 
 
-def test_next_values_step_a_slider_and_jump_a_menu():
-    import ipywidgets as widgets
+def test_a_control_value_is_replayed_as_the_trait_holds_it():
+    import numpy as np
 
-    slider = widgets.IntSlider(value=0, min=0, max=5)
-    assert run.next_values(slider, None) == [1]
-    slider.value = 3
-    assert run.next_values(slider, None) == [2, 4]
-    menu = widgets.Dropdown(options=[("one", 1), ("two", 2), ("three", 3)], value=2)
-    assert run.next_values(menu, None) == [1, 3]
-    text = widgets.Text(value="a")
-    assert run.next_values(text, ["a", "b", "c"]) == ["b", "c"]
-    with pytest.raises(TypeError):
-        run.next_values(text, None)
+    from convbook.explorers import ConvolutionExplorer
+
+    explorer = ConvolutionExplorer(np.zeros((2, 5, 5), dtype=np.uint8))
+    assert run._python_value(explorer, "row", "3") == 3
+    assert run._python_value(explorer, "weights", "1 2 3") == "1 2 3"
 
 
-def test_the_report_of_a_run_with_every_section_skipped():
+def _header() -> dict:
     machine = {"logical_cores": 2, "physical_cores": 2, "cpu_model": "CPU", "memory_bytes": 2**31}
-    header = {
+    return {
         "date": "2026-01-01T00:00:00+00:00", "total_seconds": 6.0, "machine": machine,
         "platform": "Linux", "python": "3.11", "tensorflow": "2", "keras": "3",
         "load_average": {"start": [0.5, 0.5, 0.5], "end": [1.0, 0.5, 0.5]},
         "command": "python benchmarks/run.py --skip-suite",
     }
-    report = run.render_markdown({"header": header})
+
+
+def test_the_explorer_table_judges_the_browser_against_one_frame():
+    fast = run.ExplorerResult("ConvolutionExplorer", "01-convolution", 200, 12, 1.2, 3.4, 9.0,
+                              0.5, 0.9, run.verdict(3.4, run.FRAME_MS))
+    slow = run.ExplorerResult("DigitPad", "05-mnist-convnet", 200, 0, 14.0, 21.5, 40.0,
+                              2.0, 3.0, run.verdict(21.5, run.FRAME_MS))
+    report = run.render_markdown({"header": _header(), "explorers": [
+        dataclasses.asdict(fast), dataclasses.asdict(slow)]})
+    rows = [line for line in report.splitlines() if line.startswith(("| Conv", "| Digit"))]
+    cells = [cell.strip() for cell in rows[0].strip("|").split("|")]
+    assert cells == ["ConvolutionExplorer", "01-convolution", "1.20", "3.40", "9.0", "PASS",
+                     "0.50", "0.90", "12/200"]
+    assert [row.count("PASS") - row.count("MISS") for row in rows] == [1, -1]
+
+
+def test_the_report_of_a_run_with_every_section_skipped():
+    report = run.render_markdown({"header": _header()})
     assert "- Command: `python benchmarks/run.py --skip-suite`" in report
     assert "| `pytest --nbval`: skipped" in report
-    assert report.count("Skipped") == 4  # notebooks, widgets, training, site
+    assert report.count("Skipped") == 4  # notebooks, explorers, training, site
 
 
 def test_last_lines_drop_colours_rules_and_blank_lines():

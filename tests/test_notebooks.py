@@ -155,3 +155,23 @@ def test_opens_with_a_title_and_learning_goals(path):
     first = _load(path)["cells"][0]
     assert first["cell_type"] == "markdown" and _source(first).startswith("# ")
     assert "In this chapter" in _source(first), "state the learning goals in the first cell"
+
+
+#: Sentences of the time when the explorers needed a kernel; they compute in the browser now.
+FROZEN_EXPLORER = re.compile(
+    r"needs? a running (python )?kernel|without a running kernel|state it was saved in|"
+    r"run the notebook to move|cannot react|shows? a frozen|as a fixed picture",
+    re.IGNORECASE,
+)
+
+
+@pytest.mark.parametrize(
+    "path", [*NOTEBOOKS, *sorted(BOOK.glob("*.md"))], ids=lambda p: str(p.relative_to(ROOT))
+)
+def test_no_page_says_an_explorer_is_frozen(path):
+    if path.suffix == ".ipynb":
+        texts = [_source(c) for c in _load(path)["cells"] if c["cell_type"] == "markdown"]
+    else:
+        texts = [path.read_text(encoding="utf-8")]
+    found = [m.group(0) for text in texts for m in FROZEN_EXPLORER.finditer(text)]
+    assert not found, f"the explorers are live in the book; rewrite: {found}"
