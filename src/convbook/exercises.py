@@ -1,0 +1,124 @@
+"""Exercises that check the learner's answer: right, wrong with a hint, or not answered yet.
+
+Each exercise of a chapter is a :class:`Check` defined in the chapter's notebook or helper
+module. The notebook gives the learner an answer cell holding ``...`` (not answered) and a call
+of the check; a hidden solution cell calls the same check with the right answer, so that
+``pytest --nbval`` proves the check accepts it, and the unit tests prove it refuses the typical
+wrong answers with their hints::
+
+    answer = ...  # your answer: how many 3x3 windows fit in a row of 28 pixels?
+    windows_in_a_row(answer)
+
+A check never raises: an answer of the wrong kind gets a sentence saying what kind is wanted.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = ["Verdict", "Check", "number_check", "NOT_ANSWERED"]
+
+#: The placeholder an answer cell starts with.
+NOT_ANSWERED = ...
+
+Status = Literal["right", "wrong", "unanswered"]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of a check, shown as one line of text in the notebook."""
+
+    status: Status
+    text: str
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def __bool__(self) -> bool:
+        return self.status == "right"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One exercise's check.
+
+    Args:
+        name: the exercise's name, shown in every verdict ("Exercise 2").
+        is_right: whether an answer is right (called only on answers of the right kind).
+        kind: a test that the answer has the expected kind (a number, a shape, ...), and
+        kind_text: how to say that kind in a sentence ("a whole number").
+        hints: ``(is_this_mistake, hint)`` pairs, tried in order on a wrong answer: the hint of
+            the first typical mistake that matches is shown.
+        hint: the hint for any other wrong answer.
+        explanation: said with a right answer: why it is right.
+    """
+
+    name: str
+    is_right: Callable[[Any], bool]
+    kind: Callable[[Any], bool]
+    kind_text: str
+    hint: str
+    explanation: str = ""
+    hints: Sequence[tuple[Callable[[Any], bool], str]] = field(default_factory=tuple)
+
+    def __call__(self, answer: Any) -> Verdict:
+        if answer is NOT_ANSWERED:
+            return Verdict(
+                "unanswered",
+                f"{self.name}: not answered yet. Replace the ... with your answer and run the "
+                "cell again.",
+            )
+        try:
+            right_kind = bool(self.kind(answer))
+        except Exception:  # noqa: BLE001 - any answer at all must get a sentence, not a traceback
+            right_kind = False
+        if not right_kind:
+            return Verdict(
+                "wrong", f"{self.name}: the answer should be {self.kind_text}, not {answer!r}."
+            )
+        if self.is_right(answer):
+            text = f"{self.name}: right."
+            return Verdict("right", f"{text} {self.explanation}".strip())
+        for is_this_mistake, hint in self.hints:
+            if is_this_mistake(answer):
+                return Verdict("wrong", f"{self.name}: not quite. {hint}")
+        return Verdict("wrong", f"{self.name}: not quite. {self.hint}")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) or (
+        hasattr(value, "dtype") and getattr(value, "shape", None) == () and value.dtype.kind in "iuf"
+    )
+
+
+def number_check(
+    name: str,
+    expected: float,
+    *,
+    hint: str,
+    explanation: str = "",
+    tolerance: float = 0.0,
+    mistakes: Sequence[tuple[float, str]] = (),
+) -> Check:
+    """A check for a numeric answer: right within ``tolerance`` of ``expected``.
+
+    ``mistakes`` lists typical wrong numbers with the hint each deserves, for example the output
+    size someone gets by forgetting the ``+ 1`` of the formula.
+    """
+
+    def near(target: float) -> Callable[[Any], bool]:
+        return lambda answer: math.isclose(float(answer), target, rel_tol=0.0,
+                                           abs_tol=max(tolerance, 1e-9))
+
+    return Check(
+        name=name,
+        is_right=near(expected),
+        kind=lambda answer: _is_number(answer) and math.isfinite(float(answer)),
+        kind_text="a number",
+        hint=hint,
+        explanation=explanation,
+        hints=tuple((near(value), text) for value, text in mistakes),
+    )
