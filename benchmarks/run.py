@@ -692,16 +692,16 @@ def benchmark_training(
     """
     import keras
 
-    from convbook import classifier
-    from convbook.models import build_convnet, compile_for_mnist, multiply_adds
+    from convbook.models import EpochTimer, build_convnet, compile_for_mnist, multiply_adds
+    from convbook.training import ShuffledBatches
 
     log(f"training the convnet: 1 warm-up and {timed_epochs} timed epochs on "
         f"{len(images):,} digits ...")
     keras.utils.set_random_seed(TRAINING_SEED)
     model = compile_for_mnist(build_convnet())
-    timer = classifier.EpochTimer()
+    timer = EpochTimer()
     model.fit(
-        classifier.ShuffledBatches(images, labels, TRAINING_BATCH, seed=TRAINING_SEED),
+        ShuffledBatches(images, labels, TRAINING_BATCH, seed=TRAINING_SEED),
         epochs=1 + timed_epochs, callbacks=[timer], verbose=0,
     )
     warmup, *timed = timer.seconds
@@ -726,7 +726,7 @@ def benchmark_training(
          "above the listed one are not counted, and a virtual machine's core may share its "
          "physical core with another."),
         (f"Epoch = {len(images):,} examples in batches of {TRAINING_BATCH} fed by "
-         "convbook.classifier.ShuffledBatches, no validation pass; the first epoch (which traces "
+         "convbook.training.ShuffledBatches, no validation pass; the first epoch (which traces "
          "the model) is left out; seconds per epoch is the median of the others."),
     ]
     log(f"  {seconds:.1f} s per epoch, {throughput:,.0f} examples/s")

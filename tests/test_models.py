@@ -70,3 +70,53 @@ def test_receptive_fields():
     ]
     assert models.receptive_fields(models.build_convnet("none"))[-1].size == 7
     assert models.receptive_fields(models.build_convnet("strided"))[-1].size == 3 + 2 + 2 * 2
+
+
+# -- the epoch timer -----------------------------------------------------------------------------
+class _FakeClock:
+    def __init__(self, ticks):
+        self.ticks = iter(ticks)
+
+    def __call__(self):
+        return next(self.ticks)
+
+
+def test_epoch_timer_records_each_epoch_with_the_given_clock():
+    timer = models.EpochTimer(clock=_FakeClock([10.0, 13.0, 13.5, 15.5, 20.0, 21.0]))
+    timer.on_train_begin()
+    for epoch in range(3):
+        timer.on_epoch_begin(epoch)
+        timer.on_epoch_end(epoch)
+    assert timer.seconds == [3.0, 2.0, 1.0]
+    assert timer.total == 6.0 and timer.median == 2.0
+
+
+def test_epoch_timer_starts_afresh_and_refuses_empty_summaries():
+    timer = models.EpochTimer(clock=_FakeClock([0.0, 1.0]))
+    timer.on_epoch_begin(0)
+    timer.on_epoch_end(0)
+    timer.on_train_begin()
+    assert timer.seconds == []
+    with pytest.raises(ValueError, match="no epoch has been timed"):
+        _ = timer.median
+    with pytest.raises(RuntimeError, match="never seen to begin"):
+        timer.on_epoch_end(0)
+
+
+# -- variants -----------------------------------------------------------------------------------
+def test_same_padding_variant_keeps_the_maps_larger():
+    variant = models.convnet_variant(models.build_convnet(), padding="same")
+    assert [tuple(variant.get_layer(n).output.shape[1:3]) for n in
+            ("conv1", "pool1", "conv2", "pool2", "conv3")] == [
+        (28, 28), (14, 14), (14, 14), (7, 7), (7, 7)]
+    assert variant.count_params() == 320 + 18_496 + 73_856 + (7 * 7 * 128 + 1) * 10
+
+
+def test_variant_refuses_unknown_and_impossible_settings():
+    with pytest.raises(ValueError, match="no setting"):
+        models.convnet_variant(models.build_convnet(), colour="red")
+    with pytest.raises(ValueError, match="do not fit the model"):
+        # conv3 would meet a 4x4 input
+        models.convnet_variant(models.build_convnet(), kernel_size=5)
+    with pytest.raises(ValueError, match="at least one"):
+        models.convnet_variant(models.build_convnet())

@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -37,6 +37,7 @@ __all__ = [
     "multiply_adds",
     "LayerView",
     "receptive_fields",
+    "convnet_variant",
 ]
 
 #: How the convnet shrinks its feature maps between convolution blocks.
@@ -197,3 +198,35 @@ def receptive_fields(model: keras.Model) -> list[LayerView]:
         jump *= stride
         views.append(LayerView(layer.name, size, jump, int(layer.output.shape[1])))
     return views
+
+
+def convnet_variant(
+    model: keras.Model, name: str | None = None, **conv_settings: Any
+) -> keras.Model:
+    """A fresh, untrained copy of ``model`` with other settings for every ``Conv2D`` layer.
+
+    For example ``convnet_variant(build_convnet(), padding="same")`` or ``kernel_size=5``. Layer
+    names are kept; the new model's shapes and parameter counts follow from the new settings.
+
+    Raises:
+        ValueError: a setting ``Conv2D`` does not have, or settings that make a layer impossible
+            (such as a kernel larger than its input).
+    """
+    if not conv_settings:
+        raise ValueError("give at least one Conv2D setting to change, such as padding='same'")
+    known = set(keras.layers.Conv2D(1, 1).get_config())
+    unknown = sorted(set(conv_settings) - known)
+    if unknown:
+        raise ValueError(f"Conv2D has no setting(s) {unknown}")
+
+    def clone(layer: keras.layers.Layer) -> keras.layers.Layer:
+        config = layer.get_config()
+        if isinstance(layer, keras.layers.Conv2D):
+            config = {**config, **conv_settings}
+        return type(layer).from_config(config)
+
+    try:
+        variant = keras.models.clone_model(model, clone_function=clone)
+    except ValueError as problem:
+        raise ValueError(f"these settings do not fit the model: {problem}") from None
+    return keras.Model(variant.inputs, variant.outputs, name=name or f"{model.name}_variant")
