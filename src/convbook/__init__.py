@@ -4,10 +4,17 @@ The notebooks import from here instead of pasting code into each other:
 
 - :mod:`convbook.data` loads MNIST (from an offline copy or through Keras);
 - :mod:`convbook.ops` holds the NumPy reference operations (convolution, padding, pooling);
-- :mod:`convbook.plotting` draws the figures and animations the chapters share;
-- :mod:`convbook.svg` draws the pixel grids that the interactive explorers update.
+- :mod:`convbook.models` builds, counts and times the course's models;
+- :mod:`convbook.style` names the book's colours and line styles, :mod:`convbook.plotting` draws
+  the figures and animations the chapters share, :mod:`convbook.exercises` checks the learner's
+  answers;
+- one module per chapter topic (:mod:`convbook.convolution`, :mod:`convbook.geometry`,
+  :mod:`convbook.pooling`, :mod:`convbook.training`, :mod:`convbook.results`,
+  :mod:`convbook.activations`, :mod:`convbook.digits`, ...);
+- :mod:`convbook.explorers`: the interactive explorers, which compute in the reader's browser.
 
-Everything here is plain NumPy and matplotlib; only :func:`silence_tensorflow` touches TensorFlow.
+This package imports TensorFlow only where a module needs Keras, and always through
+:func:`silence_tensorflow`.
 """
 
 from __future__ import annotations
