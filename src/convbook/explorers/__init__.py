@@ -5,6 +5,8 @@ no kernel, and its Python side lets a notebook read and set its settings (see
 :mod:`convbook.explorers.base`).
 
 - :class:`ConvolutionExplorer`: a 3x3 window sliding over a digit (chapter 1);
+- :class:`EquivarianceExplorer`: shift a digit and watch a layer's map move with it (chapter
+  "Why convolutions work");
 - :class:`GeometryExplorer`: padding, strides and the output size (chapters 2 and 3);
 - :class:`PoolingExplorer`: pooling a real feature map (chapter 4);
 - :class:`ModelExplorer` and :class:`DigitPad`: the trained convnet, run in the browser (chapter 5).
@@ -20,6 +22,7 @@ from typing import Any
 
 _HOMES = {
     "ConvolutionExplorer": "convolution",
+    "EquivarianceExplorer": "equivariance",
     "GeometryExplorer": "geometry",
     "PoolingExplorer": "pooling",
     "ModelExplorer": "model",
