@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+import subprocess
+from pathlib import Path
 
 import numpy as np
 import pytest
 from js_support import call_js
 
 from convbook.explorers import base
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_bundle_inlines_local_imports_once_and_keeps_the_entry_exports():
@@ -59,3 +63,42 @@ def test_python_and_javascript_format_percentages_and_thousands_alike():
     assert call_js("common.js", "formatPercent", [[v] for v in values]) == [f"{v:.0%}" for v in values]
     numbers = [0, 7, 999, 1000, 12345, -1234567, 104202]
     assert call_js("common.js", "formatThousands", [[n] for n in numbers]) == [f"{n:,}" for n in numbers]
+
+
+ENTRIES = sorted(
+    path.name for path in base.HERE.glob("*.js") if "export default" in path.read_text()
+)
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+def test_every_bundled_explorer_module_parses(entry, tmp_path):
+    # Inlined files share one scope: a name declared in two of them only fails in the page.
+    from js_support import node
+
+    module = tmp_path / f"{entry}.mjs"
+    module.write_text(base.bundle(entry), encoding="utf-8")
+    checked = subprocess.run([node(), "--check", str(module)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr[-2000:]
+
+
+def _class_default(cls, name: str) -> str:
+    value = getattr(cls, name)
+    return value.default_value if hasattr(value, "default_value") else str(value)
+
+
+@pytest.mark.parametrize("notebook", sorted((ROOT / "book").glob("*.ipynb")), ids=lambda p: p.name)
+def test_notebooks_carry_the_current_explorer_code(notebook):
+    """The book serves the JavaScript and CSS saved in each notebook: they must be today's."""
+    import importlib
+
+    from browser_support import saved_states
+
+    for state in saved_states(notebook):
+        module, _, name = state["_anywidget_id"].rpartition(".")
+        cls = getattr(importlib.import_module(module), name)
+        assert state["_esm"] == _class_default(cls, "_esm"), (
+            f"{notebook.name}: {name}'s saved JavaScript is stale; re-execute the notebook"
+        )
+        assert state["_css"] == _class_default(cls, "_css"), (
+            f"{notebook.name}: {name}'s saved CSS is stale; re-execute the notebook"
+        )
