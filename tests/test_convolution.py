@@ -276,3 +276,90 @@ def test_sliding_animation_draws_the_partial_map():
     assert fig.axes[1].get_title() == f"products, sum = {format_number(total)}"
     animation._draw_was_started = True  # noqa: SLF001 - drawn by hand: no warning on deletion
     plt.close(fig)
+
+
+# -- the book's visual language ----------------------------------------------------------------
+
+
+def test_signed_pictures_draw_positive_red_and_negative_blue():
+    from convbook import style
+
+    fig = show_signed_maps([np.array([[-2.0, 0.0, 2.0]])], ["signs"])
+    image = fig.axes[0].images[0]
+    assert image.get_cmap().name == style.SIGNED_CMAP == "RdBu_r"
+    negative, zero, positive = image.to_rgba(np.array([-2.0, 0.0, 2.0]))[:, :3]
+    assert positive[0] > positive[2] and negative[2] > negative[0]  # red +, blue -
+    assert np.allclose(zero, 1.0, atol=0.04)  # white 0
+    plt.close(fig)
+    fig = show_patch_arithmetic(np.ones((3, 3)), KERNELS["vertical edge"])
+    assert fig.axes[1].images[0].get_cmap().name == "RdBu_r"
+    plt.close(fig)
+
+
+# -- the exercises' checks ---------------------------------------------------------------------
+
+from convbook.convolution import EXERCISES, strongest_responses  # noqa: E402
+
+
+def _hint(check, answer) -> str:
+    verdict = check(answer)
+    assert verdict.status == "wrong", (answer, verdict)
+    return verdict.text
+
+
+def test_exercise_1_parameters():
+    check = EXERCISES[1]
+    assert check(1216) and check(1216.0)
+    assert "bias" in _hint(check, 1200)
+    assert "all 3 input channels" in _hint(check, 416)
+    assert "16" in _hint(check, 76)
+    assert "output values" in _hint(check, 12_544)
+    assert check(...).status == "unanswered"
+    assert "should be a number" in _hint(check, "1216")
+
+
+def test_exercise_2_copy_kernel_is_judged_by_what_it_does():
+    check = EXERCISES[2]
+    assert check("0 0 0; 0 1 0; 0 0 0") and check(np.eye(3)[1:2].T @ np.eye(3)[1:2])
+    assert check([[0, 0, 0], [0, 1, 0], [0, 0, 0]])
+    assert "blur" in _hint(check, np.ones((3, 3)))
+    assert "blur" in _hint(check, np.full((3, 3), 1 / 9))
+    assert "wrong place" in _hint(check, "1 0 0; 0 0 0; 0 0 0")
+    assert "multiplied by your centre weight" in _hint(check, "0 0 0; 0 2 0; 0 0 0")
+    assert "Think of one output pixel" in _hint(check, np.zeros((3, 3)))
+    for answer in ("1 2 3", [1, 2], "a b c; d e f; g h i", None, 5):
+        assert "should be a 3x3 kernel" in _hint(check, answer)
+
+
+def test_exercise_3_slash_kernel_is_run_on_four_lines():
+    check = EXERCISES[3]
+    slash = "-1 -1 2; -1 2 -1; 2 -1 -1"
+    assert check(slash) and check(np.fliplr(np.eye(3)))
+    best = strongest_responses(slash)
+    assert best["/"] == 6 and best["/"] > max(best["\\"], best["|"], best["-"])
+    assert "mirror it" in _hint(check, "2 -1 -1; -1 2 -1; -1 -1 2")  # the \ kernel
+    assert "mirror it" in _hint(check, np.eye(3))
+    assert "straight | or -" in _hint(check, "-1 2 -1; -1 2 -1; -1 2 -1")
+    assert "counts ink" in _hint(check, np.ones((3, 3)))
+    assert "should be a 3x3 kernel" in _hint(check, "1 1; 1 1")
+
+
+def test_exercise_4_prediction():
+    check = EXERCISES[4]
+    assert check("lower") and check(" Lower ")
+    assert "much better than guessing" in _hint(check, "chance")
+    assert "single response map" in _hint(check, "same")
+    assert "one of the words 'chance', 'lower' or 'same'" in _hint(check, "worse")
+
+
+def test_a_digit_among_signed_maps_is_drawn_as_ink():
+    from convbook import style
+
+    digit = np.zeros((4, 4))
+    digit[1:3, 1:3] = 1.0
+    fig = show_signed_maps([digit, np.array([[-1.0, 1.0]])], ["digit", "map"], ink_panels=[0])
+    panels = [ax for ax in fig.axes if ax.images]
+    assert panels[0].images[0].get_cmap().name == style.INK_CMAP
+    assert panels[0].images[0].get_clim() == (0.0, 1.0)
+    assert panels[1].images[0].get_cmap().name == style.SIGNED_CMAP
+    plt.close(fig)

@@ -22,6 +22,7 @@ import pytest
 from browser_support import saved_states
 from js_support import call_js
 
+from convbook import style
 from convbook.convolution import KERNEL_TEXT, OWN_KERNEL, format_number, parse_kernel, response_map
 from convbook.explorers import ConvolutionExplorer
 from convbook.explorers.base import bundle, colour_table
@@ -70,7 +71,12 @@ def test_settings_text_form_and_the_bundled_module():
     # The module travels whole: common.js is inlined, nothing is imported at run time.
     assert "import {" not in explorer._esm and "export default" in explorer._esm
     assert explorer._esm == bundle("convolution.js")
-    assert explorer.palette["RdBu"] == colour_table("RdBu") and len(colour_table("RdBu")) == 1536
+    # The book's visual language: red positive, blue negative (convbook.style).
+    assert set(explorer.palette) == {style.INK_CMAP, style.SIGNED_CMAP} == {"gray_r", "RdBu_r"}
+    assert explorer.palette["RdBu_r"] == colour_table("RdBu_r") and len(colour_table("RdBu_r")) == 1536
+    assert (explorer.window_colour, explorer.output_colour, explorer.not_yet_colour) == (
+        style.WINDOW_COLOUR, style.OUTPUT_COLOUR, style.NOT_YET_COLOUR
+    )
 
 
 def test_the_kernel_menu_and_the_typed_weights_stay_in_step():
@@ -177,7 +183,7 @@ def test_response_map_in_javascript_is_the_numpy_convolution():
         kernel = rng.normal(size=(3, 3)).round(3)
         calls.append([image.ravel().tolist(), int(height), int(width), kernel.ravel().tolist()])
         expected.append(response_map(image, kernel))
-    for shown, reference in zip(call_js("convolution.js", "responseMap", calls), expected):
+    for shown, reference in zip(call_js("convmath.js", "responseMap", calls), expected):
         assert [shown["rows"], shown["cols"]] == list(reference.shape)
         np.testing.assert_allclose(shown["values"], reference.ravel(), rtol=1e-12, atol=1e-9)
 

@@ -49,3 +49,41 @@ def test_a_check_whose_kind_test_raises_still_answers():
     assert shape((13, 13, 32))
     assert repr(shape(5)) == "Exercise 2: the answer should be a shape of three numbers, not 5."
     assert not shape((26, 26, 32))
+
+
+# -- choices and tuples ------------------------------------------------------------------------
+
+from convbook.exercises import choice_check, numbers_check  # noqa: E402
+
+
+def test_a_choice_ignores_case_and_spaces_and_names_the_options():
+    check = choice_check("Exercise 3", ["max", "average", "every second"], "max",
+                         hint="Pool it.", mistakes={"average": "Diluted by the zeros."})
+    assert check(" Max ") and check("max").text == "Exercise 3: right."
+    assert repr(check("average")) == "Exercise 3: not quite. Diluted by the zeros."
+    assert repr(check("every second")) == "Exercise 3: not quite. Pool it."
+    for answer in ("min", 1, None, ["max"]):
+        assert repr(check(answer)) == (
+            "Exercise 3: the answer should be one of the words 'max', 'average' or "
+            f"'every second', not {answer!r}."
+        )
+    assert check(...).status == "unanswered"
+
+
+def test_a_choice_must_offer_its_right_answer():
+    import pytest
+
+    with pytest.raises(ValueError, match="not one of the options"):
+        choice_check("Exercise 1", ["a", "b"], "c", hint="")
+
+
+def test_numbers_are_compared_in_order_within_the_tolerance():
+    check = numbers_check("Exercise 4", (4 / 9, 6 / 9, 1), tolerance=0.01, hint="Average.",
+                          mistakes=[((1, 1, 1), "The zeros count."), ((4, 6, 9), "Divide.")])
+    assert check((0.444, 0.667, 1.0)) and check(np.array([4 / 9, 6 / 9, 1.0]))
+    assert repr(check([1, 1, 1])) == "Exercise 4: not quite. The zeros count."
+    assert repr(check((4, 6, 9))) == "Exercise 4: not quite. Divide."
+    assert repr(check((6 / 9, 4 / 9, 1))) == "Exercise 4: not quite. Average."
+    for answer in ((1, 2), "0.4 0.6 1", 3, (1, "2", 3), (1, float("nan"), 3)):
+        verdict = check(answer)
+        assert verdict.status == "wrong" and "should be 3 numbers in brackets" in repr(verdict)

@@ -257,3 +257,71 @@ def test_window_animation_has_one_frame_per_position_and_a_limit():
     assert player.count("data:image/png;base64") == 9
     with pytest.raises(ValueError, match="too long"):
         geometry.window_animation(geometry.axis_geometry(8, 3, 1, "same"))
+
+
+# -- the exercises' checks ---------------------------------------------------------------------
+
+
+def _hint(check, answer) -> str:
+    verdict = check(answer)
+    assert verdict.status == "wrong", (answer, verdict)
+    return verdict.text
+
+
+def test_padding_exercises_accept_the_right_answers_and_explain_typical_mistakes():
+    one, two, three, four = (geometry.PADDING_EXERCISES[n] for n in (1, 2, 3, 4))
+    assert one(13) and "2x2" in _hint(one, 14) and "2 per layer" in _hint(one, 26)
+    assert two(6_272) and "'valid' padding" in _hint(two, 1_152)
+    assert "still halve" in _hint(two, 100_352) and "parameter count" in _hint(two, 155_402)
+    assert three((0, 1)) and three([0, 1])
+    assert "wrong side" in _hint(three, (1, 0)) and "29 outputs" in _hint(three, (1, 1))
+    assert "should be 2 numbers in brackets, such as (2, 2)" in _hint(three, 1)
+    assert four((4 / 9, 6 / 9, 1)) and four((0.44, 0.67, 1.0))
+    assert "pull the average down" in _hint(four, (1, 1, 1))
+    assert "divides their sum by 9" in _hint(four, (4, 6, 9))
+    for check in (one, two, three, four):
+        assert check(...).status == "unanswered"
+
+
+def test_padding_exercise_answers_are_what_keras_and_numpy_compute(keras):
+    # 1: thirteen 3x3 'valid' layers fit on a 28x28 digit, a fourteenth does not.
+    assert 28 - 2 * 13 == 2 and geometry.keras_output_size(2, 3, 1, "valid") is None
+    # 3: Keras' zeros for 'same' with a 2x2 kernel.
+    assert geometry.keras_same_padding(28, 2) == (0, 1)
+    # 4: the blur of a blank page with 'same' padding.
+    page = np.ones((1, 8, 8, 1))
+    blurred = ops.conv2d(page, np.full((3, 3, 1, 1), 1 / 9), padding="same")[0, ..., 0]
+    assert geometry.PADDING_EXERCISES[4]((blurred[0, 0], blurred[0, 3], blurred[3, 3]))
+
+
+def test_stride_exercises_accept_the_right_answers_and_explain_typical_mistakes():
+    one, two, three, four = (geometry.STRIDE_EXERCISES[n] for n in (1, 2, 3, 4))
+    assert one((13, 14)) and "adds no zeros" in _hint(one, (14, 14))
+    assert "ceil(i / s)" in _hint(one, (13, 13)) and "stride 1" in _hint(one, (26, 28))
+    assert two(None) and "course's model" in _hint(two, (3, 3, 128))
+    assert "0 rows is no map" in _hint(two, (0, 0, 128))
+    assert "Does a 3x3 window fit" in _hint(two, (1, 1, 128))
+    assert "should be a shape of three whole numbers" in _hint(two, "None")
+    assert "should be a shape of three whole numbers" in _hint(two, (3, 3))
+    assert three(4) and "pixel 27" in _hint(three, 3) and "gap" in _hint(three, 2)
+    assert "smaller kernel" in _hint(three, 7)
+    assert "2 pixels, 26 and 27" in _hint(three, 5) and "pixel 27" in _hint(three, 6)
+    for k, hint in ((5, "26 and 27"), (6, "pixel 27")):  # the hints say what is missed
+        assert geometry.axis_geometry(28, k, 3, "valid").unvisited == (
+            (26, 27) if k == 5 else (27,))
+    assert four(3_200) and "max pooling" in _hint(four, 1_152)
+    assert "not i / 2" in _hint(four, 4_608) and "without any" in _hint(four, 61_952)
+    for check in (one, two, three, four):
+        assert check(...).status == "unanswered"
+
+
+def test_stride_exercise_answers_are_what_keras_and_the_formula_give():
+    # 3: with stride 3 on 28 pixels, k = 4 is the smallest kernel that visits every pixel.
+    visits_all = [k for k in range(1, 8) if not geometry.axis_geometry(28, k, 3, "valid").unvisited]
+    assert visits_all[0] == 4
+    # 2: conv1 with stride 2 leaves pool2 a 2x2 map, too small for conv3.
+    sizes = [ops.output_size(28, 3, 2)]
+    sizes.append(ops.output_size(sizes[-1], 2, 2))
+    sizes.append(ops.output_size(sizes[-1], 3, 1))
+    sizes.append(ops.output_size(sizes[-1], 2, 2))
+    assert sizes == [13, 6, 4, 2]

@@ -25,7 +25,7 @@ import pytest
 from browser_support import saved_states
 from js_support import call_js
 
-from convbook import geometry, ops
+from convbook import geometry, ops, style
 from convbook.explorers import GeometryExplorer
 from convbook.explorers.base import bundle, colour_table
 from convbook.explorers.geometry import LIMITS, PADDINGS, keras_table, window_problem
@@ -89,12 +89,13 @@ def test_settings_text_form_and_the_bundled_module():
     assert "import {" not in explorer._esm and "export default" in explorer._esm
     assert explorer._esm == bundle("geometry.js")
     assert explorer.palette["Oranges"] == colour_table("Oranges")
-    # The browser draws in the colours of the chapters' matplotlib figures.
+    # The browser draws in the colours of the chapters' matplotlib figures: the book's visual
+    # language (convbook.style) and the few the geometry pictures add.
     assert explorer.colours == {
-        "padding": geometry.PADDING_COLOUR, "input": geometry.INPUT_COLOUR,
-        "unvisited": geometry.UNVISITED_COLOUR, "window": geometry.WINDOW_COLOUR,
-        "centre": geometry.CENTRE_COLOUR, "outline": geometry.OUTLINE_COLOUR,
-        "zero": geometry.ZERO_COLOUR,
+        "padding": style.PADDING_COLOUR, "input": geometry.INPUT_COLOUR,
+        "unvisited": style.UNVISITED_COLOUR, "window": style.WINDOW_COLOUR,
+        "output": style.OUTPUT_COLOUR, "centre": geometry.CENTRE_COLOUR,
+        "outline": geometry.OUTLINE_COLOUR, "zero": geometry.ZERO_COLOUR,
     }
     assert explorer.limits == [list(limit) for limit in LIMITS]
 

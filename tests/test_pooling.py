@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from js_support import call_js
 
-from convbook import pooling
+from convbook import pooling, style
 from convbook.explorers import PoolingExplorer
 from convbook.explorers.base import bundle, colour_table
 from convbook.explorers.pooling import ignored_sentence
@@ -182,6 +182,11 @@ def test_explorer_settings_text_form_and_module(explorer):
     # The module travels whole, with common.js inlined, and colours as matplotlib's viridis.
     assert explorer._esm == bundle("pooling.js") and "import {" not in explorer._esm
     assert explorer.palette == {"viridis": colour_table("viridis")}
+    # The outlines and dots in the book's visual language (convbook.style).
+    assert explorer.colours == {
+        "window": style.WINDOW_COLOUR, "output": style.OUTPUT_COLOUR,
+        "unvisited": style.UNVISITED_COLOUR,
+    }
     assert explorer.shapes == [[26, 26, 32], [11, 11, 64]]
 
 
@@ -195,7 +200,7 @@ def test_explorer_reference_is_pool_map(explorer, maps):
     assert shown["ignored"] == [0, 0]
     assert shown["summary"] == "26x26 → 13x13: 169 windows of 2x2, stride 2, max pooling."
     assert shown["captions"] == ["conv1 channel 5, 26x26", "output 13x13, the max of each window"]
-    assert shown["legend"].endswith("; red dots: the pixel each window keeps")
+    assert shown["legend"].endswith("; black dots: the pixel each window keeps")
     # 13 output cells of 20 px leave room for the values.
     assert shown["cells"] == [pooling.compact_number(v) for v in expected.output.ravel()]
 
@@ -215,7 +220,7 @@ def test_explorer_shades_what_no_window_covers(explorer):
     assert shown["ignored"] == [2, 2] and shown["covered"] == [24, 24]
     assert shown["summary"] == (
         "26x26 → 8x8: 64 windows of 3x3, stride 3, max pooling. The last 2 rows and the last "
-        "2 columns fall in no window and are ignored (shaded)."
+        "2 columns fall in no window and are ignored (red)."
     )
 
 
@@ -223,9 +228,9 @@ def test_explorer_shades_what_no_window_covers(explorer):
     ("rows_left", "cols_left", "sentence"),
     [
         (0, 0, ""),
-        (1, 0, "The last row falls in no window and is ignored (shaded)."),
-        (0, 3, "The last 3 columns fall in no window and are ignored (shaded)."),
-        (1, 1, "The last row and the last column fall in no window and are ignored (shaded)."),
+        (1, 0, "The last row falls in no window and is ignored (red)."),
+        (0, 3, "The last 3 columns fall in no window and are ignored (red)."),
+        (1, 1, "The last row and the last column fall in no window and are ignored (red)."),
     ],
 )
 def test_explorer_names_what_is_ignored(rows_left, cols_left, sentence):
@@ -243,7 +248,7 @@ def test_explorer_overlapping_windows_can_share_a_kept_pixel(explorer):
 def test_explorer_average_mode_keeps_no_single_pixel(explorer, maps):
     explorer.mode = "average"
     shown = explorer.reference()
-    assert shown["kept"] is None and "red" not in shown["legend"]
+    assert shown["kept"] is None and "dots" not in shown["legend"]
     assert shown["captions"][1] == "output 13x13, the mean of each window"
     expected = pooling.pool_by_reshape(maps["conv1"], 2, "average")[:, :, 5]
     np.testing.assert_allclose(np.reshape(shown["output"], (13, 13)), expected, rtol=1e-6)
@@ -528,30 +533,144 @@ def test_train_variant_is_reproducible_with_its_seed(tiny_mnist):
         pooling.train_variant("max", train, validation, epochs=0)
 
 
-def _fake(name: str, params: int, seconds: tuple[float, ...], train: float, val: float):
+def _fake(name: str, params: int, seconds: tuple[float, ...], train: float, val: float,
+          seed: int = 0, end_train: float | None = None):
     history = {"accuracy": [0.5, train], "val_accuracy": [0.5, val], "loss": [1, 0.5],
                "val_loss": [1, 0.6]}
-    return pooling.VariantResult(name, params, 1_152, seconds, history, model=None)
+    return pooling.VariantResult(name, params, 1_152, seconds, history, model=None, seed=seed,
+                                 end_train_accuracy=end_train)
 
 
 def test_results_table_and_plot():
     results = [
         _fake("max", 104_202, (9.0, 2.0, 4.0), 0.98, 0.97),
         _fake("none", 712_202, (40.0, 30.0, 32.0), 0.995, 0.97),
+        _fake("max", 104_202, (9.0, 2.0, 2.0), 0.96, 0.95, seed=1, end_train=0.99),
+        _fake("none", 712_202, (40.0, 20.0, 22.0), 0.99, 0.96, seed=1),
     ]
     rows = pooling.results_table(results).splitlines()
-    assert rows[0].split() == ["downsampling", "params", "flatten", "s/epoch", "train", "acc",
-                               "val", "acc", "gap"]
-    assert rows[2].split() == ["max", "104,202", "1,152", "3.0", "98.00%", "97.00%", "+1.00%"]
-    assert rows[3].split()[:4] == ["none", "712,202", "1,152", "31.0"]
+    assert rows[0].split() == ["downsampling", "seed", "params", "flatten", "s/epoch", "train",
+                               "acc", "val", "acc", "gap"]
+    assert rows[2].split() == ["max", "0", "104,202", "1,152", "3.0", "98.00%", "97.00%",
+                               "+1.00%"]
+    assert rows[3].split()[:5] == ["none", "0", "712,202", "1,152", "31.0"]
     assert re.search(r"\+2\.50%$", rows[3])
+    # The accuracy measured after training, when there is one, is the training accuracy.
+    assert rows[4].split()[-3:] == ["99.00%", "95.00%", "+4.00%"]
+    spread = pooling.spread_table(results).splitlines()
+    assert spread[2].split() == ["max", "2", "95.0-97.0%", "+1.0", "to", "+4.0", "2.5"]
+    assert spread[3].split() == ["none", "2", "96.0-97.0%", "+2.5", "to", "+3.0", "26.0"]
     fig = pooling.plot_comparison(results)
-    curves, gaps, times = fig.axes
-    assert [p.get_width() for p in times.patches] == [3.0, 31.0]
-    assert [round(p.get_width(), 6) for p in gaps.patches] == [1.0, 2.5]
+    curves, finals, gaps, times = fig.axes
+    # One training (dashed) and one validation (solid) curve per variant, in its colour.
+    styles = [(line.get_linestyle(), line.get_color()) for line in curves.lines]
+    assert styles == [("--", style.SERIES_COLOURS[0]), ("-", style.SERIES_COLOURS[0]),
+                      ("--", style.SERIES_COLOURS[3]), ("-", style.SERIES_COLOURS[3])]
+    # One dot per seed, and a line over the seeds' range, per variant.
+    dots = [line for line in finals.lines if line.get_marker() == "o"]
+    assert [list(line.get_xdata()) for line in dots] == [[97.0, 95.0], [97.0, 96.0]]
+    gap_dots = [line for line in gaps.lines if line.get_marker() == "o"]
+    assert [np.round(line.get_xdata(), 6).tolist() for line in gap_dots] == [[1.0, 4.0],
+                                                                             [2.5, 3.0]]
+    time_dots = [line for line in times.lines if line.get_marker() == "o"]
+    assert [list(line.get_xdata()) for line in time_dots] == [[3.0, 2.0], [31.0, 21.0]]
     assert [t.get_text() for t in times.get_yticklabels()] == ["max", "none"]
-    assert len(curves.lines) == 4
+    assert "2 seeds per variant (0, 1)" in fig._suptitle.get_text()
     plt.close(fig)
+
+
+def test_train_variants_reuses_done_runs_and_goes_seed_by_seed(tiny_mnist):
+    train, validation = tiny_mnist
+    first = pooling.train_variant("max", train, validation, epochs=1, seed=3)
+    assert 0 <= first.end_train_accuracy <= 1 and first.seed == 3
+    runs = pooling.train_variants(["max", "average"], train, validation, seeds=[3, 4],
+                                  epochs=1, done=[first])
+    assert [(r.downsampling, r.seed) for r in runs] == [
+        ("max", 3), ("average", 3), ("max", 4), ("average", 4)]
+    assert runs[0] is first and runs[1].model is None
+    assert list(pooling.by_variant(runs)) == ["max", "average"]
+    with pytest.raises(ValueError, match="at least one seed"):
+        pooling.train_variants(["max"], train, validation, seeds=[])
+
+
+def test_every_variant_keeps_its_colour():
+    assert [pooling.variant_colour(v) for v in pooling.VARIANTS] == list(style.SERIES_COLOURS[:4])
+
+
+# -- the exercises' checks ---------------------------------------------------------------------
+
+
+def _hint(check, answer) -> str:
+    verdict = check(answer)
+    assert verdict.status == "wrong", (answer, verdict)
+    return verdict.text
+
+
+def test_exercise_1_spike():
+    check = pooling.EXERCISES[1]
+    assert check("max")
+    assert "quarter" in _hint(check, "average") and "never looks" in _hint(check, "every second")
+    spike = np.zeros((4, 4, 1))
+    spike[1, 1] = 8.0
+    assert pooling.pool_by_reshape(spike, 2, "max")[0, 0, 0] == 8.0
+    assert pooling.pool_by_reshape(spike, 2, "average")[0, 0, 0] == 2.0
+    assert not spike[::2, ::2].any()
+
+
+def test_exercise_2_overlapping_pooling(keras):
+    check = pooling.EXERCISES[2]
+    inputs = keras.Input((28, 28, 1))
+    x = inputs
+    for filters, pool in ((32, True), (64, True), (128, False)):
+        x = keras.layers.Conv2D(filters, 3)(x)
+        if pool:
+            x = keras.layers.MaxPooling2D(2, strides=1)(x)
+    size = int(np.prod(keras.layers.Flatten()(x).shape[1:]))
+    assert check(size) and size == 51_200
+    assert "strides=1" in _hint(check, 1_152) and "without any pooling" in _hint(check, 61_952)
+    assert "26, 25, 23, 22, 20" in _hint(check, 21 * 21 * 128)
+
+
+def test_no_pooling_check_judges_the_model_and_trains_it(tiny_mnist):
+    train, validation = tiny_mnist
+    check = pooling.no_pooling_check(train, validation, epochs=3, threshold=0.5)
+    assert check(build_convnet("strided")), "the strided variant downsamples without pooling"
+    assert "pooling layer" in _hint(check, build_convnet("max"))
+    assert "pooling layer" in _hint(check, build_convnet("average"))
+    assert "40,000 weights or more" in _hint(check, build_convnet("none"))
+    assert "should be a Keras model" in _hint(check, "strided")
+    assert check(...).status == "unanswered"
+
+
+def test_no_pooling_check_never_raises_on_odd_models(keras, tiny_mnist):
+    train, validation = tiny_mnist
+    check = pooling.no_pooling_check(train, validation, epochs=1)
+    wrong_input = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Flatten(),
+                                    keras.layers.Dense(10)])
+    assert "must read (28, 28, 1) digits" in _hint(check, wrong_input)
+    three_classes = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
+                                      keras.layers.Dense(3)])
+    assert "end with 10 outputs" in _hint(check, three_classes)
+    blind = keras.Sequential([  # cannot learn: its frozen classifier always says the same
+        keras.Input((28, 28, 1)), keras.layers.Conv2D(4, 3, strides=4), keras.layers.Flatten(),
+        keras.layers.Dense(10, activation="softmax", kernel_initializer="zeros",
+                           trainable=False)])
+    assert "stayed below 90%" in _hint(check, blind)
+
+
+def test_no_pooling_check_takes_sequential_models(keras, tiny_mnist):
+    train, validation = tiny_mnist
+    check = pooling.no_pooling_check(train, validation, epochs=3, threshold=0.5)
+    strided = keras.Sequential([
+        keras.Input((28, 28, 1)),
+        keras.layers.Conv2D(16, 3, strides=2, activation="relu"),
+        keras.layers.Conv2D(32, 3, strides=2, activation="relu"),
+        keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")])
+    assert check(strided)
+    pooled = keras.Sequential([
+        keras.Input((28, 28, 1)), keras.layers.Conv2D(16, 3), keras.layers.MaxPooling2D(2),
+        keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")])
+    assert "pooling layer" in _hint(check, pooled)
 
 
 @pytest.mark.parametrize(

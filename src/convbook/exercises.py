@@ -10,16 +10,19 @@ wrong answers with their hints::
     windows_in_a_row(answer)
 
 A check never raises: an answer of the wrong kind gets a sentence saying what kind is wanted.
+:func:`number_check` checks a number, :func:`numbers_check` a few numbers in order (a shape, a
+pair of paddings), :func:`choice_check` a choice among a few words (a prediction); anything
+else is a :class:`Check` of its own.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ["Verdict", "Check", "number_check", "NOT_ANSWERED"]
+__all__ = ["Verdict", "Check", "number_check", "numbers_check", "choice_check", "NOT_ANSWERED"]
 
 #: The placeholder an answer cell starts with.
 NOT_ANSWERED = ...
@@ -121,4 +124,88 @@ def number_check(
         hint=hint,
         explanation=explanation,
         hints=tuple((near(value), text) for value, text in mistakes),
+    )
+
+
+def _numbers(answer: Any) -> tuple[float, ...]:
+    return tuple(float(value) for value in answer)
+
+
+def numbers_check(
+    name: str,
+    expected: Sequence[float],
+    *,
+    hint: str,
+    explanation: str = "",
+    tolerance: float = 0.0,
+    mistakes: Sequence[tuple[Sequence[float], str]] = (),
+    example: str | None = None,
+) -> Check:
+    """A check for a fixed number of numbers (a shape, a pair of paddings), in order.
+
+    Right when every number is within ``tolerance`` of its expected value; ``mistakes`` lists
+    typical wrong tuples with the hint each deserves. ``example`` shows the expected form in the
+    sentence for an answer of the wrong kind (by default ``(1, 2)`` for a pair, and so on).
+    """
+    expected = _numbers(expected)
+    count = len(expected)
+
+    def near(target: Sequence[float]) -> Callable[[Any], bool]:
+        target = _numbers(target)
+        return lambda answer: len(target) == count and all(
+            math.isclose(a, t, rel_tol=0.0, abs_tol=max(tolerance, 1e-9))
+            for a, t in zip(_numbers(answer), target)
+        )
+
+    def right_kind(answer: Any) -> bool:
+        if isinstance(answer, (str, bytes)) or len(answer) != count:
+            return False
+        return all(_is_number(value) and math.isfinite(float(value)) for value in answer)
+
+    example = example or "(" + ", ".join(str(n) for n in range(1, count + 1)) + ")"
+    return Check(
+        name=name,
+        is_right=near(expected),
+        kind=right_kind,
+        kind_text=f"{count} numbers in brackets, such as {example}",
+        hint=hint,
+        explanation=explanation,
+        hints=tuple((near(values), text) for values, text in mistakes),
+    )
+
+
+def _word(answer: Any) -> str:
+    return answer.strip().lower()
+
+
+def choice_check(
+    name: str,
+    options: Sequence[str],
+    right: str,
+    *,
+    hint: str,
+    explanation: str = "",
+    mistakes: Mapping[str, str] | None = None,
+) -> Check:
+    """A check for a choice among a few words (``"max"``, ``"average"``, ...).
+
+    The answer is one of ``options`` as a string, case and surrounding spaces ignored;
+    ``mistakes`` maps a wrong option to the hint it deserves.
+    """
+    options = tuple(_word(option) for option in options)
+    if _word(right) not in options:
+        raise ValueError(f"the right answer {right!r} is not one of the options {options}")
+    quoted = [repr(option) for option in options]
+    listed = ", ".join(quoted[:-1]) + f" or {quoted[-1]}" if len(quoted) > 1 else quoted[0]
+    return Check(
+        name=name,
+        is_right=lambda answer: _word(answer) == _word(right),
+        kind=lambda answer: isinstance(answer, str) and _word(answer) in options,
+        kind_text=f"one of the words {listed}",
+        hint=hint,
+        explanation=explanation,
+        hints=tuple(
+            ((lambda answer, wrong=_word(wrong): _word(answer) == wrong), text)
+            for wrong, text in (mistakes or {}).items()
+        ),
     )

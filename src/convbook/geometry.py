@@ -18,10 +18,13 @@ positions: ``floor((i + 2p - k) / s) + 1`` with ``p`` zeros on each side.
 - :func:`draw_geometry`, :func:`small_multiples` and :func:`window_animation` draw the padded
   grid, the windows and the pixels they miss with matplotlib: the static pictures of the
   chapters, for print and for readers without JavaScript.
+- :data:`PADDING_EXERCISES` and :data:`STRIDE_EXERCISES` check the two chapters' exercises.
 
 The chapters' interactive explorer, :class:`convbook.explorers.GeometryExplorer`, computes and
-draws the same in the browser, in the colours defined here; its tests compare it with
-:func:`axis_geometry` and :func:`formula_text`.
+draws the same in the browser, in the same colours: those of the book's visual language
+(:mod:`convbook.style`) for the padding, the window, the output pixel and the pixels no window
+visits, and the few of its own defined here. Its tests compare it with :func:`axis_geometry` and
+:func:`formula_text`.
 
 The NumPy operations themselves (``output_size``, ``same_padding``, ``conv2d``, ...) live in
 :mod:`convbook.ops`; this module builds on them.
@@ -43,6 +46,14 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
 from convbook import ops, silence_tensorflow
+from convbook.exercises import Check, number_check, numbers_check
+from convbook.style import (
+    NOT_YET_COLOUR,
+    OUTPUT_COLOUR,
+    PADDING_COLOUR,
+    UNVISITED_COLOUR,
+    WINDOW_COLOUR,
+)
 
 __all__ = [
     "AxisGeometry",
@@ -62,16 +73,17 @@ __all__ = [
     "legend_handles",
     "small_multiples",
     "window_animation",
+    "PADDING_EXERCISES",
+    "STRIDE_EXERCISES",
 ]
 
 LayerKind = Literal["conv", "pool"]
 
-#: Colours shared by the matplotlib figures and the browser explorer.
-PADDING_COLOUR = "#cfe0f3"
+#: Colours of these pictures beyond the book's visual language (:mod:`convbook.style`, which
+#: gives the padding, the window, the output pixel and the pixels no window visits), shared by
+#: the matplotlib figures and the browser explorer.
 INPUT_COLOUR = "#ffffff"
-UNVISITED_COLOUR = "#e45756"
-WINDOW_COLOUR = "#f28e2b"
-CENTRE_COLOUR = "#2f5d8a"
+CENTRE_COLOUR = "#2f5d8a"  # a dot on each window's centre: one per output pixel
 OUTLINE_COLOUR = "#222222"  # the input's edge
 ZERO_COLOUR = "#5a7fa8"  # the "0" written in each padded pixel
 
@@ -441,10 +453,15 @@ def keras_same_padding(input_size: int, kernel_size: int, stride: int = 1) -> tu
 
 
 # -- matplotlib pictures ----------------------------------------------------------------------
+def _rgb(colour: str) -> np.ndarray:
+    """``"#rrggbb"`` as three floats from 0 to 1."""
+    return np.array([int(colour[j : j + 2], 16) for j in (1, 3, 5)]) / 255
+
+
 def _background(geometry: AxisGeometry, image: np.ndarray | None) -> np.ndarray:
     n, b, i = geometry.padded_size, geometry.before, geometry.input_size
     rgb = np.empty((n, n, 3))
-    rgb[:] = np.array([int(PADDING_COLOUR[j : j + 2], 16) for j in (1, 3, 5)]) / 255
+    rgb[:] = _rgb(PADDING_COLOUR)
     if image is None:
         rgb[b : b + i, b : b + i] = 1.0
     else:
@@ -456,7 +473,7 @@ def _background(geometry: AxisGeometry, image: np.ndarray | None) -> np.ndarray:
         rgb[b : b + i, b : b + i] = grey[..., None]
     visited = geometry.visited
     missed = ~np.outer(visited, visited)
-    red = np.array([int(UNVISITED_COLOUR[j : j + 2], 16) for j in (1, 3, 5)]) / 255
+    red = _rgb(UNVISITED_COLOUR)
     inner = rgb[b : b + i, b : b + i]
     inner[missed] = 0.45 * inner[missed] + 0.55 * red
     return rgb
@@ -595,16 +612,17 @@ def window_animation(geometry: AxisGeometry, *, max_frames: int = 30) -> FuncAni
             f"k={g.kernel_size}, s={g.stride}",
             fontsize=9,
         )
-        done = np.full((o, o), np.nan)
-        done.flat[: index + 1] = 1.0
-        right.imshow(np.nan_to_num(done, nan=0.0), cmap="Oranges", vmin=0, vmax=2.2,
-                     extent=(-0.5, o - 0.5, o - 0.5, -0.5))
+        # Computed output pixels in a light tint of the window's colour, the rest not yet.
+        done = np.zeros((o * o, 3))
+        done[:] = _rgb(NOT_YET_COLOUR)
+        done[: index + 1] = 0.7 + 0.3 * _rgb(WINDOW_COLOUR)
+        right.imshow(done.reshape(o, o, 3), extent=(-0.5, o - 0.5, o - 0.5, -0.5))
         for line in np.arange(-0.5, o):
-            right.axhline(line, color="#b0b0b0", lw=0.5)
-            right.axvline(line, color="#b0b0b0", lw=0.5)
+            right.axhline(line, color="#ffffff", lw=0.8)
+            right.axvline(line, color="#ffffff", lw=0.8)
         r, c = divmod(index, o)
         right.add_patch(
-            Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, ec=WINDOW_COLOUR, lw=2.2)
+            Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, ec=OUTPUT_COLOUR, lw=2.2)
         )
         right.set_xlim(-0.6, max(o, 3) - 0.4)
         right.set_ylim(max(o, 3) - 0.4, -0.6)
@@ -615,3 +633,177 @@ def window_animation(geometry: AxisGeometry, *, max_frames: int = 30) -> FuncAni
     frame(0)
     fig.tight_layout()
     return FuncAnimation(fig, frame, frames=o * o, interval=700)
+
+
+# -- exercises ---------------------------------------------------------------------------------
+
+
+def _is_shape(answer: Any) -> bool:
+    return answer is None or (
+        not isinstance(answer, (str, bytes))
+        and len(answer) == 3
+        and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in answer)
+    )
+
+
+def _shape_is(expected: tuple[int, ...] | None) -> Any:
+    def test(answer: Any) -> bool:
+        if answer is None or expected is None:
+            return answer is None and expected is None
+        return tuple(int(v) for v in answer) == expected
+    return test
+
+
+#: The checks of the padding chapter's exercises, by number.
+PADDING_EXERCISES: dict[int, Check] = {
+    1: number_check(
+        "Exercise 1",
+        13,
+        hint="Each 3x3 'valid' layer takes one pixel off every side: 28, 26, 24, ... A layer "
+        "can only be built while its input still holds one whole window.",
+        explanation="After n layers the map is 28 - 2n pixels wide. After 13 it is 2x2, too "
+        "small for a 14th 3x3 window: Keras refuses that layer.",
+        mistakes=[
+            (14, "After 13 layers the map is 2x2. A 14th layer would need a 3x3 window to fit "
+             "in it: there is no position for it, and Keras refuses the layer."),
+            (26, "A 3x3 'valid' layer removes a pixel on each side: 2 per layer, not 1."),
+            (27, "A 3x3 'valid' layer removes a pixel on each side: 2 per layer, not 1."),
+            (9, "Count again: 28 - 2 x 9 = 10 pixels are still left after 9 layers."),
+        ],
+    ),
+    2: number_check(
+        "Exercise 2",
+        7 * 7 * 128,
+        hint="With 'same' padding each convolution keeps its input's size; the pooling layers "
+        "still halve (rounding down). Follow the size through all five layers.",
+        explanation="28 -> conv1 28 -> pool1 14 -> conv2 14 -> pool2 7 -> conv3 7: Flatten "
+        "passes 7 x 7 x 128 = 6,272 values to the classifier, five times the 1,152 of "
+        "'valid', so the classifier has (6,272 + 1) x 10 = 62,730 weights.",
+        mistakes=[
+            (1_152, "That is the course's model with 'valid' padding. With 'same' every "
+             "convolution keeps its input's size."),
+            (28 * 28 * 128, "The pooling layers still halve the maps: 'same' only changes the "
+             "convolutions."),
+            (14 * 14 * 128, "There are two pooling layers, each halving."),
+            (155_402, "That is the parameter count of the whole model. The question asks how "
+             "many values Flatten passes on."),
+        ],
+    ),
+    3: numbers_check(
+        "Exercise 3",
+        (0, 1),
+        hint="'same' with k = 2 needs k - 1 = 1 zero. Run a real layer (keras_same_padding, or "
+        "the one-hot kernel trick above) to see which side gets it.",
+        explanation="One zero, and Keras puts the odd zero after the input: (0, 1), at the "
+        "bottom and on the right.",
+        mistakes=[
+            ((1, 0), "Right count, wrong side: Keras (like TensorFlow) puts the odd zero after "
+             "the input."),
+            ((1, 1), "Two zeros would give 28 + 2 - 2 + 1 = 29 outputs: one zero is enough."),
+            ((0, 0), "Without padding a 2x2 kernel gives 27 outputs, not 28."),
+        ],
+        example="(2, 2)",
+    ),
+    4: numbers_check(
+        "Exercise 4",
+        (4 / 9, 6 / 9, 1.0),
+        tolerance=0.01,
+        hint="With 'same' padding a window centred on a corner holds 4 page pixels and 5 "
+        "padded zeros. The blur kernel averages the nine.",
+        explanation="The blur averages nine pixels, and the padded zeros count: 4/9 at a "
+        "corner, 6/9 along an edge, 9/9 = 1 inside. 'same' keeps the size, but the border of "
+        "the output is darker than the input there: zero padding has its own border effect.",
+        mistakes=[
+            ((1.0, 1.0, 1.0), "The padded zeros are part of the windows at the border: they "
+             "pull the average down."),
+            ((4.0, 6.0, 9.0), "Those are the counts of page pixels in a window; the blur "
+             "divides their sum by 9."),
+            ((4 / 9, 4 / 9, 1.0), "An edge pixel's window (away from the corners) holds 6 page "
+             "pixels: two rows or columns of 3."),
+        ],
+        example="(0.5, 0.5, 0.5)",
+    ),
+}
+
+
+#: The checks of the strides chapter's exercises, by number.
+STRIDE_EXERCISES: dict[int, Check] = {
+    1: numbers_check(
+        "Exercise 1",
+        (13, 14),
+        hint="'valid': o = floor((i - k) / s) + 1. Keras' 'same': o = ceil(i / s).",
+        explanation="'valid': floor((28 - 3) / 2) + 1 = 12 + 1 = 13 (pixel 27 is never "
+        "visited); 'same': ceil(28 / 2) = 14, with one zero after the input.",
+        mistakes=[
+            ((14, 14), "'valid' adds no zeros: floor((28 - 3) / 2) + 1 = 13. Only 'same' "
+             "reaches 14."),
+            ((13, 13), "Keras' 'same' gives ceil(i / s) = ceil(28 / 2) = 14 with a stride."),
+            ((12, 14), "Count the first window too: the floor gives 12 steps after it, so 13 "
+             "windows."),
+            ((26, 28), "Those are the sizes for stride 1. A stride of 2 skips every other "
+             "position."),
+        ],
+        example="(10, 10)",
+    ),
+    2: Check(
+        name="Exercise 2",
+        is_right=_shape_is(None),
+        kind=_is_shape,
+        kind_text="a shape of three whole numbers such as (3, 3, 128), or None if the model "
+        "cannot be built",
+        hint="Follow the size through every layer: conv1 with stride 2, then pool1, conv2, "
+        "pool2 as before, and check that conv3's 3x3 window still fits.",
+        explanation="conv1 now gives floor((28 - 3) / 2) + 1 = 13, pool1 6, conv2 4, pool2 2: "
+        "a 2x2 map has no room for a 3x3 window, so Keras refuses to build conv3. Downsampling "
+        "three times shrinks a 28-pixel digit too fast for this stack.",
+        hints=(
+            (_shape_is((3, 3, 128)), "That is the course's model. The stride changes conv1's "
+             "output, and every size after it."),
+            (_shape_is((0, 0, 128)), "A map with 0 rows is no map: where no window fits, Keras "
+             "does not build the layer at all."),
+            (_shape_is((1, 1, 128)), "Check the size pool2 leaves: conv1 13, pool1 6, conv2 4, "
+             "pool2 2. Does a 3x3 window fit in 2x2?"),
+            (_shape_is((2, 2, 128)), "2x2 is what pool2 leaves; conv3's 3x3 window does not "
+             "fit in it."),
+        ),
+    ),
+    3: number_check(
+        "Exercise 3",
+        4,
+        hint="Two things can leave a pixel unvisited: gaps between windows (when k < s) and "
+        "leftover pixels after the last window ((i - k) mod s of them).",
+        explanation="k = 4: windows start at 0, 3, ..., 24 and touch or overlap (k >= s), and "
+        "the last one covers pixels 24 to 27, with (28 - 4) mod 3 = 0 left over.",
+        mistakes=[
+            (3, "No gaps with k = s = 3, but the last window starts at 24 and ends at 26: "
+             "(28 - 3) mod 3 = 1 pixel, pixel 27, is left over."),
+            (2, "With a window smaller than the stride, every step leaves a gap of s - k "
+             "pixels."),
+            (1, "With a window smaller than the stride, every step leaves a gap of s - k "
+             "pixels."),
+            (5, "The last window starts at 21 and ends at 25: (28 - 5) mod 3 = 2 pixels, 26 "
+             "and 27, are left over."),
+            (6, "The last window starts at 21 and ends at 26: (28 - 6) mod 3 = 1 pixel, pixel "
+             "27, is left over."),
+            (7, "That works, but a smaller kernel does too."),
+        ],
+    ),
+    4: number_check(
+        "Exercise 4",
+        5 * 5 * 128,
+        hint="Without padding, a stride-2 layer gives floor((i - 3) / 2) + 1 outputs. Follow "
+        "the size from conv1 to conv3.",
+        explanation="conv1 26, conv2 floor((26 - 3) / 2) + 1 = 12, conv3 floor((12 - 3) / 2) "
+        "+ 1 = 5: Flatten passes 5 x 5 x 128 = 3,200 values, so the classifier has "
+        "(3,200 + 1) x 10 = 32,010 weights.",
+        mistakes=[
+            (1_152, "That is the course's model with max pooling. The strided layers shrink "
+             "the maps differently: floor((i - 3) / 2) + 1."),
+            (6 * 6 * 128, "A stride-2 convolution without padding gives floor((i - k) / s) + "
+             "1 outputs, not i / 2: conv2 gives 12, not 13."),
+            (61_952, "That is the model without any downsampling: here conv2 and conv3 move "
+             "with stride 2."),
+            (4 * 4 * 128, "Check conv3: floor((12 - 3) / 2) + 1 = 5."),
+        ],
+    ),
+}

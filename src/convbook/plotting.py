@@ -1,4 +1,9 @@
-"""Figures and animations that several chapters draw."""
+"""Figures and animations that several chapters draw, in the book's visual language.
+
+The colours come from :mod:`convbook.style`: digits in :data:`~convbook.style.INK_CMAP`,
+non-negative maps in :data:`~convbook.style.ACTIVATION_CMAP`, signed maps
+(``show_maps(..., signed=True)``) in :data:`~convbook.style.SIGNED_CMAP` centred on zero.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,8 @@ import numpy as np
 from IPython.display import HTML, Code
 from matplotlib.animation import Animation
 from matplotlib.figure import Figure
+
+from convbook.style import ACTIVATION_CMAP, INK_CMAP, SIGNED_CMAP, signed_limits
 
 __all__ = ["show_digits", "show_maps", "animation_html", "show_source"]
 
@@ -47,7 +54,7 @@ def show_digits(
         ax.set_axis_off()
         if index >= count:
             continue
-        ax.imshow(images[index], cmap="gray_r")
+        ax.imshow(images[index], cmap=INK_CMAP)
         title, colour = f"{labels[index]}", "black"
         if predictions is not None:
             title = f"{labels[index]} → {predictions[index]}"
@@ -62,12 +69,23 @@ def show_maps(
     titles: Sequence[str],
     *,
     columns: int | None = None,
-    cmap: str = "viridis",
+    cmap: str | None = None,
+    signed: bool = False,
+    ink_panels: Sequence[int] = (),
     colorbar: bool = True,
     size: float = 2.4,
     suptitle: str | None = None,
 ) -> Figure:
-    """Show 2-D maps (images, kernels, response maps) side by side, each with its colour bar."""
+    """Show 2-D maps (images, kernels, response maps) side by side, each with its colour bar.
+
+    Non-negative maps (activations after ReLU) are drawn in :data:`~convbook.style.ACTIVATION_CMAP`.
+    With ``signed=True`` each map is drawn in :data:`~convbook.style.SIGNED_CMAP` on a scale from
+    ``-m`` to ``+m``, ``m`` its largest absolute value, so that zero is white, positive values red
+    and negative ones blue in every panel. The panels listed in ``ink_panels`` (by index) are
+    pictures of digits and are drawn as ink on paper (:data:`~convbook.style.INK_CMAP`, from 0
+    to their largest value) whatever the rest. ``cmap`` overrides the colour map (rarely
+    needed).
+    """
     if len(maps) != len(titles):
         raise ValueError(f"{len(maps)} maps but {len(titles)} titles")
     columns = columns or len(maps)
@@ -77,8 +95,14 @@ def show_maps(
     )
     for ax in axes.flat[len(maps):]:
         ax.set_axis_off()
-    for ax, image, title in zip(axes.flat, maps, titles):
-        shown = ax.imshow(np.asarray(image), cmap=cmap)
+    cmap = cmap or (SIGNED_CMAP if signed else ACTIVATION_CMAP)
+    for index, (ax, image, title) in enumerate(zip(axes.flat, maps, titles)):
+        if index in ink_panels:
+            panel_cmap, limits = INK_CMAP, (0.0, float(np.max(image)) or 1.0)
+        else:
+            panel_cmap = cmap
+            limits = signed_limits(image) if signed else (None, None)
+        shown = ax.imshow(np.asarray(image), cmap=panel_cmap, vmin=limits[0], vmax=limits[1])
         ax.set_title(title, fontsize=10)
         ax.set_xticks([])
         ax.set_yticks([])

@@ -11,8 +11,12 @@
 - :func:`plot_map_shapes` and :func:`plot_receptive_fields` draw how the feature maps shrink
   through a model and how much of the digit its last convolution sees.
 - :func:`train_variant` trains one of :func:`convbook.models.build_convnet`'s variants on a fixed
-  subset of MNIST and returns a :class:`VariantResult`; :func:`results_table` and
-  :func:`plot_comparison` show several of them side by side.
+  subset of MNIST and returns a :class:`VariantResult`; :func:`train_variants` trains several
+  variants with several seeds, and :func:`results_table`, :func:`spread_table` and
+  :func:`plot_comparison` show the runs side by side, with the spread over the seeds.
+- :data:`EXERCISES` and :func:`no_pooling_check` check the chapter's exercises.
+
+The figures follow the book's visual language (:mod:`convbook.style`).
 """
 
 from __future__ import annotations
@@ -29,6 +33,16 @@ from matplotlib.patches import Rectangle
 from numpy.lib.stride_tricks import sliding_window_view
 
 from convbook import silence_tensorflow
+from convbook.exercises import Check, choice_check, number_check
+from convbook.style import (
+    ACTIVATION_CMAP,
+    INK_CMAP,
+    NOT_YET_COLOUR,
+    OUTPUT_COLOUR,
+    SERIES_COLOURS,
+    WINDOW_COLOUR,
+    curve_style,
+)
 from convbook.models import (
     EpochTimer,
     build_convnet,
@@ -50,10 +64,17 @@ __all__ = [
     "plot_map_shapes",
     "field_square",
     "plot_receptive_fields",
+    "VARIANTS",
+    "variant_colour",
     "VariantResult",
     "train_variant",
+    "train_variants",
+    "by_variant",
     "results_table",
+    "spread_table",
     "plot_comparison",
+    "EXERCISES",
+    "no_pooling_check",
 ]
 
 #: The two ways to summarise a window: its largest value or the mean of its values.
@@ -241,8 +262,8 @@ def pooling_animation(values: np.ndarray, size: int = 2, *, dpi: int = 72) -> Fu
     ]
     images, texts = [], []
     for ax, grid, title in panels:
-        image = ax.imshow(grid, cmap="viridis", vmin=low, vmax=high)
-        ax.set_facecolor("#f4f4f4")  # output pixels not computed yet
+        image = ax.imshow(grid, cmap=ACTIVATION_CMAP, vmin=low, vmax=high)
+        ax.set_facecolor(NOT_YET_COLOUR)  # output pixels not computed yet
         ax.set_title(title, fontsize=10)
         ax.set_xticks([])
         ax.set_yticks([])
@@ -261,11 +282,15 @@ def pooling_animation(values: np.ndarray, size: int = 2, *, dpi: int = 72) -> Fu
                 grid_texts[r, c] = ax.text(c, r, compact_number(value), ha="center",
                                            va="center", fontsize=9, color=ink, visible=False)
         texts.append(grid_texts)
-    window = Rectangle((-0.5, -0.5), size, size, fill=False, edgecolor="#ff7f0e", linewidth=3)
+    window = Rectangle((-0.5, -0.5), size, size, fill=False, edgecolor=WINDOW_COLOUR,
+                       linewidth=3)
     axes[0].add_patch(window)
-    (winner,) = axes[0].plot([], [], "o", markersize=16, markerfacecolor="none",
-                             markeredgecolor="#e4003a", markeredgewidth=2)
-    markers = [Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor="#ff7f0e", linewidth=3)
+    # The kept value, circled in the output's colour (ringed in white to show on dark pixels).
+    (halo,) = axes[0].plot([], [], "o", markersize=17, markerfacecolor="none",
+                           markeredgecolor="white", markeredgewidth=4)
+    (winner,) = axes[0].plot([], [], "o", markersize=17, markerfacecolor="none",
+                             markeredgecolor=OUTPUT_COLOUR, markeredgewidth=2)
+    markers = [Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor=OUTPUT_COLOUR, linewidth=3)
                for _ in range(2)]
     axes[1].add_patch(markers[0])
     axes[2].add_patch(markers[1])
@@ -276,6 +301,7 @@ def pooling_animation(values: np.ndarray, size: int = 2, *, dpi: int = 72) -> Fu
         window.set_xy((c * size - 0.5, r * size - 0.5))
         kept_row, kept_col = maxed.kept[r, c]
         winner.set_data([kept_col], [kept_row])
+        halo.set_data([kept_col], [kept_row])
         for image, result, grid_texts, marker in zip(images[1:], (maxed, meaned), texts, markers):
             shown = np.full((out_rows, out_cols), np.nan)
             shown.flat[: frame + 1] = result.output.flat[: frame + 1]
@@ -283,7 +309,7 @@ def pooling_animation(values: np.ndarray, size: int = 2, *, dpi: int = 72) -> Fu
             for (tr, tc), text in grid_texts.items():
                 text.set_visible(tr * out_cols + tc <= frame)
             marker.set_xy((c - 0.5, r - 0.5))
-        return [window, winner, *images, *markers]
+        return [window, halo, winner, *images, *markers]
 
     return FuncAnimation(fig, draw, frames=out_rows * out_cols, interval=700, blit=False)
 
@@ -316,12 +342,13 @@ def plot_map_shapes(models: Sequence[keras.Model], *, scale: float = 0.055) -> F
                 depth = max(0, int(np.log2(shape[2])) - 4)
                 for k in range(depth, -1, -1):
                     ax.add_patch(Rectangle((x + 0.06 * k, 0.06 * k - side / 2), side, side,
-                                           facecolor="#4c72b0" if k == 0 else "#c5d3ea",
+                                           facecolor=SERIES_COLOURS[0] if k == 0 else "#c5d3ea",
                                            edgecolor="white", linewidth=0.8))
                 label, width = f"{shape[0]}x{shape[1]}x{shape[2]}", side + 0.06 * depth
             else:
                 width, height = 0.18, 0.28 * np.log10(max(shape[0], 1))
-                ax.add_patch(Rectangle((x, -height / 2), width, height, facecolor="#dd8452"))
+                ax.add_patch(Rectangle((x, -height / 2), width, height,
+                                       facecolor=SERIES_COLOURS[1]))
                 label = f"{shape[0]:,}"
             ax.text(x + width / 2, -0.95, f"{name}\n{label}", ha="center", va="top", fontsize=9.5)
             x += max(width, 1.05) + 0.35
@@ -363,9 +390,10 @@ def plot_receptive_fields(image: np.ndarray, models: Sequence[keras.Model]) -> F
         last = receptive_fields(model)[-1]
         middle = last.output_size // 2
         top, left, size = field_square(model, middle, middle)
-        ax.imshow(image, cmap="gray_r")
+        ax.imshow(image, cmap=INK_CMAP)
+        # The field is the window of input pixels the output pixel reads: the window's colour.
         ax.add_patch(Rectangle((left - 0.5, top - 0.5), size, size, fill=True,
-                               facecolor="#e4003a", alpha=0.18, edgecolor="#e4003a",
+                               facecolor=WINDOW_COLOUR + "30", edgecolor=WINDOW_COLOUR,
                                linewidth=2.5))
         ax.set_title(f"{model.name}\n{last.name} sees {size}x{size} of 28x28", fontsize=10)
         ax.set_xticks([])
@@ -375,6 +403,17 @@ def plot_receptive_fields(image: np.ndarray, models: Sequence[keras.Model]) -> F
 
 
 # -- the measured comparison -------------------------------------------------------------------
+
+
+#: The variants the chapter compares, in the order of its tables and figures (each keeps its
+#: colour, :data:`convbook.style.SERIES_COLOURS` in this order, in every figure).
+VARIANTS = ("max", "average", "strided", "none")
+
+
+def variant_colour(downsampling: str) -> str:
+    """The colour of a variant in every figure of the chapter."""
+    index = VARIANTS.index(downsampling) if downsampling in VARIANTS else len(VARIANTS)
+    return SERIES_COLOURS[index % len(SERIES_COLOURS)]
 
 
 @dataclass(frozen=True)
@@ -390,6 +429,9 @@ class VariantResult:
             epoch (the training figures are averaged over each epoch while the weights change,
             the validation ones measured at its end).
         model: the trained model.
+        seed: the seed the run started from (initial weights and shuffling).
+        end_train_accuracy: the accuracy on the training images measured after the last epoch,
+            with the final weights, as the validation accuracy is; ``None`` if not measured.
     """
 
     downsampling: str
@@ -398,6 +440,8 @@ class VariantResult:
     epoch_seconds: tuple[float, ...]
     history: dict[str, list[float]]
     model: keras.Model = field(repr=False, compare=False)
+    seed: int = 0
+    end_train_accuracy: float | None = None
 
     @property
     def seconds_per_epoch(self) -> float:
@@ -407,6 +451,10 @@ class VariantResult:
 
     @property
     def train_accuracy(self) -> float:
+        """Accuracy on the training images after the last epoch: measured with the final
+        weights when known, otherwise Keras' average over the last epoch."""
+        if self.end_train_accuracy is not None:
+            return float(self.end_train_accuracy)
         return float(self.history["accuracy"][-1])
 
     @property
@@ -430,6 +478,9 @@ def train_variant(
 ) -> VariantResult:
     """Build, compile and train one :func:`~convbook.models.build_convnet` variant, quietly.
 
+    After training, the accuracy on the training images is measured once more with the final
+    weights, so that training and validation accuracy (and their gap) compare like with like.
+
     Args:
         downsampling: the variant, as :func:`~convbook.models.build_convnet` takes it.
         train, validation: ``(images, labels)`` with images ``(n, 28, 28, 1)`` floats.
@@ -446,6 +497,7 @@ def train_variant(
         *train, validation_data=validation, epochs=epochs, batch_size=batch_size,
         callbacks=[timer], verbose=0,
     )
+    _, end_train_accuracy = model.evaluate(*train, batch_size=256, verbose=0)
     return VariantResult(
         downsampling=downsampling,
         params=int(model.count_params()),
@@ -453,52 +505,276 @@ def train_variant(
         epoch_seconds=tuple(timer.seconds),
         history={key: [float(v) for v in values] for key, values in history.history.items()},
         model=model,
+        seed=seed,
+        end_train_accuracy=float(end_train_accuracy),
     )
 
 
+def train_variants(
+    variants: Sequence[str],
+    train: tuple[np.ndarray, np.ndarray],
+    validation: tuple[np.ndarray, np.ndarray],
+    *,
+    seeds: Sequence[int],
+    epochs: int = 3,
+    batch_size: int = 64,
+    done: Sequence[VariantResult] = (),
+) -> list[VariantResult]:
+    """:func:`train_variant` for every variant and seed, seed by seed; runs already in ``done``
+    (same variant and seed) are reused, not trained again.
+
+    The trained models are dropped from the results (``model=None``) to keep memory low; only
+    the runs in ``done`` keep theirs.
+    """
+    if not seeds:
+        raise ValueError("give at least one seed")
+    known = {(r.downsampling, r.seed): r for r in done}
+    results = []
+    for seed in seeds:
+        for variant in variants:
+            if (variant, seed) in known:
+                results.append(known[variant, seed])
+                continue
+            result = train_variant(
+                variant, train, validation, epochs=epochs, batch_size=batch_size, seed=seed
+            )
+            results.append(_without_model(result))
+            keras.backend.clear_session()
+    return results
+
+
+def _without_model(result: VariantResult) -> VariantResult:
+    return VariantResult(
+        result.downsampling, result.params, result.flatten_size, result.epoch_seconds,
+        result.history, model=None, seed=result.seed,
+        end_train_accuracy=result.end_train_accuracy,
+    )
+
+
+def by_variant(results: Sequence[VariantResult]) -> dict[str, list[VariantResult]]:
+    """The runs of each variant, variants in the order of :data:`VARIANTS` (others after)."""
+    grouped: dict[str, list[VariantResult]] = {}
+    for r in results:
+        grouped.setdefault(r.downsampling, []).append(r)
+    order = [v for v in VARIANTS if v in grouped] + [v for v in grouped if v not in VARIANTS]
+    return {v: grouped[v] for v in order}
+
+
 def results_table(results: Sequence[VariantResult]) -> str:
-    """The results as a fixed-width text table, one row per variant."""
-    header = (f"{'downsampling':<13}{'params':>9}{'flatten':>9}{'s/epoch':>9}"
+    """The results as a fixed-width text table, one row per run (variant and seed)."""
+    header = (f"{'downsampling':<13}{'seed':>5}{'params':>9}{'flatten':>9}{'s/epoch':>9}"
               f"{'train acc':>11}{'val acc':>9}{'gap':>8}")
     lines = [header, "-" * len(header)]
     for r in results:
         lines.append(
-            f"{r.downsampling:<13}{r.params:>9,}{r.flatten_size:>9,}{r.seconds_per_epoch:>9.1f}"
-            f"{r.train_accuracy:>11.2%}{r.val_accuracy:>9.2%}{r.gap:>+8.2%}"
+            f"{r.downsampling:<13}{r.seed:>5}{r.params:>9,}{r.flatten_size:>9,}"
+            f"{r.seconds_per_epoch:>9.1f}{r.train_accuracy:>11.2%}{r.val_accuracy:>9.2%}"
+            f"{r.gap:>+8.2%}"
         )
     return "\n".join(lines)
 
 
-_COLOURS = {"max": "#4c72b0", "average": "#55a868", "strided": "#8172b2", "none": "#c44e52"}
+def spread_table(results: Sequence[VariantResult]) -> str:
+    """One row per variant: its runs' lowest and highest validation accuracy and gap (points),
+    and the median seconds per epoch, over all the seeds it was trained with."""
+    header = (f"{'downsampling':<13}{'seeds':>6}{'val acc, low-high':>20}"
+              f"{'gap, low-high':>18}{'s/epoch':>9}")
+    lines = [header, "-" * len(header)]
+    for variant, runs in by_variant(results).items():
+        val = [100 * r.val_accuracy for r in runs]
+        gap = [100 * r.gap for r in runs]
+        seconds = float(np.median([r.seconds_per_epoch for r in runs]))
+        lines.append(
+            f"{variant:<13}{len(runs):>6}{f'{min(val):.1f}-{max(val):.1f}%':>20}"
+            f"{f'{min(gap):+.1f} to {max(gap):+.1f}':>18}{seconds:>9.1f}"
+        )
+    return "\n".join(lines)
+
+
+def _spread(ax, rows: Sequence[tuple[str, list[float]]], title: str, label: str) -> None:
+    """One row per variant: a dot per seed and a line from the lowest to the highest."""
+    for position, (variant, values) in enumerate(rows):
+        colour = variant_colour(variant)
+        ax.plot([min(values), max(values)], [position, position], "-", color=colour,
+                linewidth=2.5, alpha=0.5)
+        ax.plot(values, [position] * len(values), "o", color=colour, markersize=6)
+    ax.set_yticks(range(len(rows)), [variant for variant, _ in rows])
+    ax.set_ylim(len(rows) - 0.5, -0.5)  # the first variant on top, as in the tables
+    ax.set_xlabel(label)
+    ax.set_title(title, fontsize=10)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
 
 
 def plot_comparison(results: Sequence[VariantResult]) -> Figure:
-    """Three panels: accuracy per epoch (training dashed, validation solid), the final
-    training-validation gap, and seconds per epoch."""
-    fig, (curves, gaps, times) = plt.subplots(
-        1, 3, figsize=(9, 3.4), gridspec_kw={"width_ratios": [1.4, 1, 1]}
-    )
-    names = [r.downsampling for r in results]
-    colours = [_COLOURS.get(name, "#777777") for name in names]
-    for r, colour in zip(results, colours):
-        epochs = np.arange(1, len(r.history["accuracy"]) + 1)
-        curves.plot(epochs, r.history["accuracy"], "--", color=colour, alpha=0.8)
-        curves.plot(epochs, r.history["val_accuracy"], "-o", color=colour, label=r.downsampling)
+    """Four panels over every run of every variant, each variant in its colour.
+
+    Accuracy per epoch (the mean over the seeds: training dashed, validation solid, with the
+    seeds' lowest-to-highest validation accuracy shaded), then one dot per seed for the final
+    validation accuracy, the training-validation gap and the seconds per epoch (the range of
+    the seeds drawn as a line behind the dots).
+    """
+    grouped = by_variant(results)
+    seeds = sorted({r.seed for r in results})
+    fig, axes = plt.subplots(2, 2, figsize=(9, 6.4))
+    curves, finals, gaps, times = axes.flat
+    for variant, runs in grouped.items():
+        index = VARIANTS.index(variant) if variant in VARIANTS else len(VARIANTS)
+        train = np.array([r.history["accuracy"] for r in runs])
+        val = np.array([r.history["val_accuracy"] for r in runs])
+        epochs = np.arange(1, train.shape[1] + 1)
+        curves.plot(epochs, train.mean(axis=0), **curve_style(index, "training"))
+        curves.plot(epochs, val.mean(axis=0), label=variant, **curve_style(index, "validation"))
+        curves.fill_between(epochs, val.min(axis=0), val.max(axis=0),
+                            color=variant_colour(variant), alpha=0.15, linewidth=0)
     curves.set_xticks(epochs)
     curves.set_xlabel("epoch")
     curves.set_ylabel("accuracy")
     curves.set_title("training (dashed), validation (solid)", fontsize=10)
     curves.legend(fontsize=8, title="downsampling", title_fontsize=8)
-    positions = np.arange(len(names))
-    gaps.barh(positions, [100 * r.gap for r in results], color=colours)
+    _spread(finals, [(v, [100 * r.val_accuracy for r in runs]) for v, runs in grouped.items()],
+            "validation accuracy after the last epoch", "%")
+    _spread(gaps, [(v, [100 * r.gap for r in runs]) for v, runs in grouped.items()],
+            "training minus validation accuracy", "percentage points")
     gaps.axvline(0, color="black", linewidth=0.8)
-    gaps.set_xlabel("percentage points")
-    gaps.set_title("training minus validation", fontsize=10)
-    times.barh(positions, [r.seconds_per_epoch for r in results], color=colours)
-    times.set_xlabel("seconds")
-    times.set_title("time per epoch", fontsize=10)
-    for ax in (gaps, times):
-        ax.set_yticks(positions, names)
-        ax.invert_yaxis()  # the first variant on top, as in the table
+    _spread(times, [(v, [r.seconds_per_epoch for r in runs]) for v, runs in grouped.items()],
+            "time per epoch (this run's machine)", "seconds")
+    times.set_xscale("log")
+    times.set_xlim(0.5 * min(r.seconds_per_epoch for r in results),
+                   2 * max(r.seconds_per_epoch for r in results))
+    fig.suptitle(f"{len(seeds)} seed{'s' if len(seeds) != 1 else ''} per variant "
+                 f"({', '.join(map(str, seeds))}): one dot per seed", fontsize=10)
     fig.tight_layout()
     return fig
+
+
+# -- exercises ---------------------------------------------------------------------------------
+
+#: The checks of the chapter's exercises that need no data, by number.
+EXERCISES: dict[int, Check] = {
+    1: choice_check(
+        "Exercise 1",
+        ("max", "average", "every second"),
+        "max",
+        hint="Pool the 4x4 map three ways (pool_by_reshape, and fmap[::2, ::2]) and look at "
+        "the top-left output pixel.",
+        explanation="Max pooling keeps the response at full strength, 8, wherever it falls in "
+        "its 2x2 window; average pooling keeps a quarter of it, 2; taking every second pixel "
+        "misses it entirely, because (1, 1) is not on an even row and column.",
+        mistakes={
+            "average": "Average pooling keeps a trace of it, but diluted by the three zeros of "
+            "its window: 8 / 4 = 2, a quarter of its strength.",
+            "every second": "fmap[::2, ::2] keeps rows and columns 0 and 2 only; the response "
+            "sits at (1, 1), which it never looks at.",
+        },
+    ),
+    2: number_check(
+        "Exercise 2",
+        20 * 20 * 128,
+        hint="MaxPooling2D(2, strides=1) has windows one pixel apart: it takes one row and "
+        "one column off a map instead of halving it. Follow the size through all five layers.",
+        explanation="28 -> conv1 26 -> pool1 25 -> conv2 23 -> pool2 22 -> conv3 20: Flatten "
+        "passes 20 x 20 x 128 = 51,200 values, and the classifier needs (51,200 + 1) x 10 = "
+        "512,010 weights, 44 times the 11,530 of the course's model.",
+        mistakes=[
+            (1_152, "That is the course's model, whose pooling moves by 2. With strides=1 the "
+             "windows overlap and hardly downsample."),
+            (22 * 22 * 128, "That is the model without any pooling: each pooling layer with "
+             "stride 1 still takes one row and one column off."),
+            (21 * 21 * 128, "Each convolution takes two rows off, each stride-1 pooling one: "
+             "26, 25, 23, 22, 20."),
+            (6 * 6 * 128, "That would be a 3x3 pool moving by 3 or a similar halving: here the "
+             "2x2 windows move by one pixel."),
+        ],
+    ),
+}
+
+
+def _pooling_layers(model: keras.Model) -> list[str]:
+    return [layer.name for layer in model.layers if "Pooling" in type(layer).__name__]
+
+
+def _reads_digits_and_names_ten(model: keras.Model) -> bool:
+    """Whether the model takes a batch of ``(28, 28, 1)`` digits and gives 10 numbers each
+    (found by calling it, which works for functional and ``Sequential`` models alike)."""
+    try:
+        out = model(np.zeros((2, 28, 28, 1), dtype="float32"))
+        return tuple(out.shape) == (2, 10)
+    except Exception:  # noqa: BLE001 - any model at all must get a sentence
+        return False
+
+
+def _classifier_weights(model: keras.Model) -> int:
+    dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    return int(dense[-1].count_params()) if dense else 0
+
+
+def no_pooling_check(
+    train: tuple[np.ndarray, np.ndarray],
+    validation: tuple[np.ndarray, np.ndarray],
+    *,
+    epochs: int = 2,
+    threshold: float = 0.9,
+    classifier_limit: int = 40_000,
+    seed: int = 0,
+    name: str = "Exercise 3",
+) -> Check:
+    """The check of the exercise that asks for a convnet which downsamples without pooling.
+
+    The answer is a Keras model. It is right when it has no pooling layer, reads
+    ``(28, 28, 1)`` digits and ends with 10 outputs, its classifier (the last ``Dense`` layer)
+    has fewer than ``classifier_limit`` parameters, and, trained by the check itself
+    (RMSprop, ``epochs`` epochs on ``train``, seed ``seed``) it reaches ``threshold``
+    validation accuracy. The structural tests come first, so a model that fails them is
+    never trained.
+    """
+    trained: dict[int, float] = {}
+
+    def accuracy(model: keras.Model) -> float:
+        if id(model) not in trained:
+            try:
+                keras.utils.set_random_seed(seed)
+                compile_for_mnist(model)
+                model.fit(*train, epochs=epochs, batch_size=64, verbose=0)
+                trained[id(model)] = float(
+                    model.evaluate(*validation, batch_size=256, verbose=0)[1]
+                )
+            except Exception:  # noqa: BLE001 - any model at all must get a sentence
+                trained[id(model)] = float("nan")
+        return trained[id(model)]
+
+    def structure_ok(model: keras.Model) -> bool:
+        return (not _pooling_layers(model) and _reads_digits_and_names_ten(model)
+                and _classifier_weights(model) < classifier_limit)
+
+    def is_right(model: keras.Model) -> bool:
+        return structure_ok(model) and accuracy(model) >= threshold
+
+    count = len(train[1])
+    return Check(
+        name=name,
+        is_right=is_right,
+        kind=lambda answer: isinstance(answer, keras.Model),
+        kind_text="a Keras model (keras.Model or keras.Sequential)",
+        hint=f"Your model fits the rules, but after {epochs} epochs on the {count:,} training "
+        f"digits it stayed below {threshold:.0%} validation accuracy. Give its convolutions "
+        "relu activations and end it with Dense(10, activation='softmax').",
+        explanation=f"No pooling layer, a classifier of fewer than {classifier_limit:,} "
+        f"weights, and at least {threshold:.0%} validation accuracy after {epochs} epochs: "
+        "strided convolutions downsample too.",
+        hints=(
+            (lambda model: bool(_pooling_layers(model)),
+             "Your model has a pooling layer. Downsample without one: give some Conv2D "
+             "layers strides=2."),
+            (lambda model: not _reads_digits_and_names_ten(model),
+             "The model must read (28, 28, 1) digits and end with 10 outputs, one per digit: "
+             "start from keras.Input(shape=(28, 28, 1)) and end with Dense(10, "
+             "activation='softmax')."),
+            (lambda model: _classifier_weights(model) >= classifier_limit,
+             f"Its classifier has {classifier_limit:,} weights or more: the maps reaching "
+             "Flatten are still too large. Downsample more, with strides=2 in more "
+             "convolutions."),
+            (lambda model: np.isnan(accuracy(model)),
+             "Keras could not train this model on the digits: build it from keras.Input("
+             "shape=(28, 28, 1)) and check that it runs on a batch first."),
+        ),
+    )

@@ -5,6 +5,7 @@ import {
   Problem, decodeArray, colourTable, drawGrid, element, figure, formatFixed, menu, mountExplorer,
   numberTable, setter, slider, textBox,
 } from "./common.js";
+import { responseMap } from "./convmath.js";
 
 const SIZE = 3; // the kernel is 3x3
 const EXAMPLE = "for example '1 0 -1; 1 0 -1; 1 0 -1'";
@@ -93,23 +94,6 @@ export function positionProblem(row, col, height, width) {
   return "";
 }
 
-// The "valid" cross-correlation of one image with a 3x3 kernel (convbook.ops.conv2d).
-export function responseMap(image, height, width, kernel) {
-  const rows = height - SIZE + 1;
-  const cols = width - SIZE + 1;
-  const out = new Float64Array(rows * cols);
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) {
-      let total = 0;
-      for (let i = 0; i < SIZE; i++) {
-        for (let j = 0; j < SIZE; j++) total += image[(r + i) * width + c + j] * kernel[i * SIZE + j];
-      }
-      out[r * cols + c] = total;
-    }
-  }
-  return { values: out, rows, cols };
-}
-
 function largestSize(values) {
   let top = 0;
   for (const value of values) if (Number.isFinite(value)) top = Math.max(top, Math.abs(value));
@@ -178,10 +162,12 @@ function render({ model, el }) {
     arithmetic,
     sumLine,
   ]);
-  const grey = colourTable(model.get("palette").gray_r);
+  // The book's visual language (convbook.style), sent by Python.
+  const ink = colourTable(model.get("palette")[model.get("ink_cmap")]);
   const signed = colourTable(model.get("palette")[model.get("signed_cmap")]);
-  const greys = colourTable(model.get("palette").Greys);
   const notYet = model.get("not_yet_colour");
+  const windowColour = model.get("window_colour");
+  const outputColour = model.get("output_colour");
 
   function sync() {
     digitMenu.set(String(model.get("digit")));
@@ -218,18 +204,18 @@ function render({ model, el }) {
     const top = Math.max(largestSize(pixels), 1);
     const captions = [
       `input ${height}x${width}, window at (${row}, ${col})`,
-      `response map ${response.rows}x${response.cols} (blue +, red -, grey: not yet)`,
+      `response map ${response.rows}x${response.cols} (red +, blue -, grey: not yet)`,
     ];
     drawGrid(inputCanvas, {
-      values: pixels, rows: height, cols: width, cell: 10, colours: grey, vmin: 0,
+      values: pixels, rows: height, cols: width, cell: 10, colours: ink, vmin: 0,
       vmax: Math.max(Math.max(...pixels), 1),
-      boxes: [{ row, col, height: SIZE, width: SIZE, stroke: "#d62728", fill: "#d62728", fillOpacity: 0.2 }],
+      boxes: [{ row, col, height: SIZE, width: SIZE, stroke: windowColour, fill: windowColour, fillOpacity: 0.25 }],
       label: `digit with a ${SIZE}x${SIZE} window at row ${row}, column ${col}`,
     });
     drawGrid(responseCanvas, {
       values: partial, rows: response.rows, cols: response.cols, cell: 10, colours: signed,
       vmin: -limit, vmax: limit, missing: notYet,
-      boxes: [{ row, col, stroke: "#000000", lineWidth: 1.5 }],
+      boxes: [{ row, col, stroke: outputColour, lineWidth: 1.5 }],
       label: `response map computed up to row ${row}, column ${col}`,
     });
     inputFigure.caption(captions[0]);
@@ -237,7 +223,7 @@ function render({ model, el }) {
     const kernelLimit = 1.8 * largestSize(kernel);
     const productLimit = 1.8 * largestSize(products);
     const tables = [
-      ["patch", "patch values", patch, greys, -0.15 * top, 1.6 * top],
+      ["patch", "patch values", patch, ink, -0.15 * top, 1.6 * top],
       ["× kernel", "kernel weights", kernel, signed, -kernelLimit, kernelLimit],
       ["= element-wise products", "element-wise products", products, signed, -productLimit, productLimit],
     ];

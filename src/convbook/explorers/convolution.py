@@ -15,15 +15,20 @@ import traitlets
 
 from convbook.convolution import (
     KERNEL_TEXT,
-    NOT_YET_COLOUR,
     OWN_KERNEL,
-    SIGNED_CMAP,
     format_number,
     parse_kernel,
     partial_response,
     response_map,
 )
 from convbook.explorers.base import Explorer, bundle, decode_array, encode_array
+from convbook.style import (
+    INK_CMAP,
+    NOT_YET_COLOUR,
+    OUTPUT_COLOUR,
+    SIGNED_CMAP,
+    WINDOW_COLOUR,
+)
 
 __all__ = ["ConvolutionExplorer"]
 
@@ -50,7 +55,7 @@ class ConvolutionExplorer(Explorer):
     """
 
     _esm = bundle("convolution.js")
-    colour_maps = ("gray_r", "Greys", SIGNED_CMAP)
+    colour_maps = (INK_CMAP, SIGNED_CMAP)
 
     images = traitlets.Unicode().tag(sync=True)
     dtype = traitlets.Unicode("uint8").tag(sync=True)
@@ -58,8 +63,12 @@ class ConvolutionExplorer(Explorer):
     labels = traitlets.List(traitlets.Int()).tag(sync=True)
     presets = traitlets.List(traitlets.List(traitlets.Unicode())).tag(sync=True)
     own_kernel = traitlets.Unicode(OWN_KERNEL).tag(sync=True)
+    # The book's visual language (convbook.style), so the page draws as the chapters' figures do.
+    ink_cmap = traitlets.Unicode(INK_CMAP).tag(sync=True)
     signed_cmap = traitlets.Unicode(SIGNED_CMAP).tag(sync=True)
     not_yet_colour = traitlets.Unicode(NOT_YET_COLOUR).tag(sync=True)
+    window_colour = traitlets.Unicode(WINDOW_COLOUR).tag(sync=True)
+    output_colour = traitlets.Unicode(OUTPUT_COLOUR).tag(sync=True)
 
     digit = traitlets.Int(0).tag(sync=True)
     kernel = traitlets.Unicode("vertical edge").tag(sync=True)
@@ -173,7 +182,7 @@ class ConvolutionExplorer(Explorer):
             "captions": [
                 f"input {height}x{width}, window at ({row}, {col})",
                 f"response map {response.shape[0]}x{response.shape[1]} "
-                "(blue +, red -, grey: not yet)",
+                "(red +, blue -, grey: not yet)",
             ],
             "cells": [[format_number(v) for v in values.ravel()] for values in (patch, kernel, products)],
         }

@@ -371,7 +371,7 @@ function render({ model, el }) {
     const cell = drawInput(inputCanvas, shown, settings, colours);
     const o = shown.output;
     const marks = shown.marked && {
-      row: shown.marked[0], col: shown.marked[1], stroke: colours.window, fill: colours.window,
+      row: shown.marked[0], col: shown.marked[1], stroke: colours.output, fill: colours.window,
       lineWidth: 3,
     };
     drawGrid(outputCanvas, {

@@ -24,9 +24,6 @@ from convbook.geometry import (
     CENTRE_COLOUR,
     INPUT_COLOUR,
     OUTLINE_COLOUR,
-    PADDING_COLOUR,
-    UNVISITED_COLOUR,
-    WINDOW_COLOUR,
     ZERO_COLOUR,
     AxisGeometry,
     axis_geometry,
@@ -35,6 +32,7 @@ from convbook.geometry import (
     keras_output_size,
     keras_spelling,
 )
+from convbook.style import OUTPUT_COLOUR, PADDING_COLOUR, UNVISITED_COLOUR, WINDOW_COLOUR
 
 __all__ = ["GeometryExplorer", "keras_table", "window_problem"]
 
@@ -106,9 +104,10 @@ def _plural(count: int, noun: str) -> str:
 class GeometryExplorer(Explorer):
     """Choose input size, kernel, padding and stride; see the windows, formula and Keras' shape.
 
-    The picture shows the padded input (zeros in blue, the input outlined in black), the centre
-    of every window position (window 0) or one chosen window, the input pixels that no window
-    covers (red), and the output grid. Below it: the padding on each side, the output-size
+    The picture shows the padded input (zeros in light blue, the input outlined in black), the
+    centre of every window position (window 0) or one chosen window (orange), the input pixels
+    that no window covers (red), and the output grid, with the chosen window's output pixel
+    outlined in black (the colours of :mod:`convbook.style`). Below it: the padding on each side, the output-size
     formula with the numbers filled in, where the windows start, and the output shape a real
     Keras ``Conv2D`` gives with the same settings (see :func:`keras_table`). Settings with no
     output (a kernel larger than the padded input, a stride of 0, a window past the last) show a
@@ -155,8 +154,8 @@ class GeometryExplorer(Explorer):
             limits=[list(limit) for limit in LIMITS],
             colours={
                 "padding": PADDING_COLOUR, "input": INPUT_COLOUR, "unvisited": UNVISITED_COLOUR,
-                "window": WINDOW_COLOUR, "centre": CENTRE_COLOUR, "outline": OUTLINE_COLOUR,
-                "zero": ZERO_COLOUR,
+                "window": WINDOW_COLOUR, "output": OUTPUT_COLOUR, "centre": CENTRE_COLOUR,
+                "outline": OUTLINE_COLOUR, "zero": ZERO_COLOUR,
             },
             keras_sizes=encode_array(table, "uint8"),
             keras_shape=list(table.shape),

@@ -9,9 +9,7 @@ import {
 
 const PANEL = 260; // px per picture: the two fit side by side in the book's column
 const PRINTED = 18; // px: the smallest output cell with room for a printed value
-const WINDOW = "#ffffff";
-const FIRST = "#ff7f0e";
-const KEPT = "#e4003a";
+const WINDOWS = "#ffffff"; // every window's outline; the book's colours come from Python
 
 // convbook.pooling.compact_number: a value in at most four characters (0, .23, 1.2, 12).
 export function compactNumber(value) {
@@ -105,7 +103,7 @@ function ignoredSentence(rowsLeft, colsLeft) {
   const one = parts.length === 1 && Math.max(rowsLeft, colsLeft) === 1;
   const verb = one ? "falls in no window and is" : "fall in no window and are";
   const text = parts.join(" and ");
-  return `${text[0].toUpperCase()}${text.slice(1)} ${verb} ignored (shaded).`;
+  return `${text[0].toUpperCase()}${text.slice(1)} ${verb} ignored (red).`;
 }
 
 // The message for a layer or channel that does not exist (explorers/pooling.py current_map).
@@ -149,7 +147,7 @@ export function explore(layers, settings) {
   const summary =
     `${height}x${width} → ${rows}x${cols}: ${count} ${count === 1 ? "window" : "windows"} of ` +
     `${poolSize}x${poolSize}, stride ${stride}, ${mode} pooling.` + (left ? ` ${left}` : "");
-  const kept = mode === "max" ? "; red dots: the pixel each window keeps" : "";
+  const kept = mode === "max" ? "; black dots: the pixel each window keeps" : "";
   const report = {
     output: Array.from(pooled.output),
     shape: [rows, cols],
@@ -161,28 +159,29 @@ export function explore(layers, settings) {
       `${layer} channel ${channel}, ${height}x${width}`,
       `output ${rows}x${cols}, the ${mode === "max" ? "max" : "mean"} of each window`,
     ],
-    legend: `white: the windows; orange: the first window and its output pixel${kept}`,
+    legend: `white: the windows; orange: the first window; black: its output pixel${kept}`,
     cells: cellOut >= PRINTED ? Array.from(pooled.output, compactNumber) : [],
   };
   return { report, values, height, width, low, high, pooled, cellIn, cellOut };
 }
 
 // The outlines on the map: every window, the ignored strips, the first window.
-function mapBoxes({ pooled, height, width }, poolSize, stride) {
+function mapBoxes({ pooled, height, width }, poolSize, stride, colours) {
   const { rows, cols, covered } = pooled;
   const boxes = [];
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
       boxes.push({
-        row: r * stride, col: c * stride, height: poolSize, width: poolSize, stroke: WINDOW,
+        row: r * stride, col: c * stride, height: poolSize, width: poolSize, stroke: WINDOWS,
         lineWidth: 1,
       });
     }
   }
-  // Greyed out: a light veil reads as "left out" on the dark end of viridis, where most of a
-  // feature map lies, and the dashed edge still shows on its bright end.
+  // In the book's colour for pixels no window reads, as a veil that lets the values show
+  // through, with a dashed edge.
   const shade = {
-    stroke: "#333333", fill: "#f4f4f4", fillOpacity: 0.6, lineWidth: 1, dashed: true,
+    stroke: colours.unvisited, fill: colours.unvisited, fillOpacity: 0.6, lineWidth: 1,
+    dashed: true,
   };
   if (covered[0] < height) {
     boxes.push({ ...shade, row: covered[0], col: 0, height: height - covered[0], width });
@@ -193,18 +192,26 @@ function mapBoxes({ pooled, height, width }, poolSize, stride) {
       ...shade, row: 0, col: covered[1], height: covered[0], width: width - covered[1],
     });
   }
-  boxes.push({ row: 0, col: 0, height: poolSize, width: poolSize, stroke: FIRST, lineWidth: 3 });
+  boxes.push({
+    row: 0, col: 0, height: poolSize, width: poolSize, stroke: colours.window, lineWidth: 3,
+  });
   return boxes;
 }
 
-// A dot on each kept pixel: small enough that the pixel's colour still shows around it, even
+// A dot on each kept pixel, in the colour of the output (ringed in white, to show on the dark
+// end of the colour map): small enough that the pixel's colour still shows around it, even
 // when overlapping windows keep most of the map. Windows that keep the same pixel share a dot.
-function keptDots({ pooled, width, cellIn }) {
+function keptDots({ pooled, width, cellIn }, colours) {
   const cells = new Set((pooled.kept ?? []).map(([r, c]) => r * width + c));
   const radius = Math.max(2, 0.25 * cellIn);
-  return Array.from(cells, (cell) => ({
-    x: (cell % width) + 0.5, y: Math.floor(cell / width) + 0.5, radius, fill: KEPT,
-  }));
+  return Array.from(cells).flatMap((cell) => {
+    const x = (cell % width) + 0.5;
+    const y = Math.floor(cell / width) + 0.5;
+    return [
+      { x, y, radius: radius + 1, fill: WINDOWS },
+      { x, y, radius, fill: colours.output },
+    ];
+  });
 }
 
 // Print `texts` in the cells of a grid drawGrid has just drawn, in black or white to read well.
@@ -231,7 +238,8 @@ function render({ model, el }) {
     values: decodeArray(model.get("maps")[index], "float32"),
   }));
   const layerOf = (name) => layers.find((candidate) => candidate.name === name);
-  const colours = colourTable(model.get("palette").viridis);
+  const colours = colourTable(model.get("palette")[model.get("activation_cmap")]);
+  const book = model.get("colours"); // window, output, unvisited (convbook.style)
 
   const layerMenu = menu({
     label: "layer",
@@ -314,13 +322,14 @@ function render({ model, el }) {
     const count = rows * cols;
     drawGrid(mapCanvas, {
       values, rows: height, cols: width, cell: cellIn, colours, vmin: low, vmax: high,
-      gridlines: false, boxes: mapBoxes(shown, poolSize, stride), dots: keptDots(shown),
+      gridlines: false, boxes: mapBoxes(shown, poolSize, stride, book),
+      dots: keptDots(shown, book),
       label: `${layer} channel ${channel}, ${height}x${width}, with the ${count} pooling ` +
         `window${count === 1 ? "" : "s"} of ${poolSize}x${poolSize}, stride ${stride}`,
     });
     drawGrid(outputCanvas, {
       values: pooled.output, rows, cols, cell: cellOut, colours, vmin: low, vmax: high,
-      boxes: [{ row: 0, col: 0, stroke: FIRST, lineWidth: 3 }],
+      boxes: [{ row: 0, col: 0, stroke: book.output, lineWidth: 3 }],
       label: `the ${rows}x${cols} ${mode}-pooled map`,
     });
     if (report.cells.length) {

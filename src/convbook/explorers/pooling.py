@@ -16,6 +16,7 @@ import traitlets
 
 from convbook.explorers.base import Explorer, bundle, decode_array, encode_array
 from convbook.pooling import Pooled, PoolMode, compact_number, pool_map
+from convbook.style import ACTIVATION_CMAP, OUTPUT_COLOUR, UNVISITED_COLOUR, WINDOW_COLOUR
 
 __all__ = ["PoolingExplorer"]
 
@@ -43,7 +44,7 @@ def ignored_sentence(rows_left: int, cols_left: int) -> str:
     one = len(parts) == 1 and max(rows_left, cols_left) == 1
     verb = "falls in no window and is" if one else "fall in no window and are"
     text = " and ".join(parts)
-    return f"{text[0].upper()}{text[1:]} {verb} ignored (shaded)."
+    return f"{text[0].upper()}{text[1:]} {verb} ignored (red)."
 
 
 def summary(height: int, width: int, pooled: Pooled, mode: str) -> str:
@@ -61,19 +62,20 @@ def summary(height: int, width: int, pooled: Pooled, mode: str) -> str:
 
 
 def legend(mode: str) -> str:
-    """What the colours of the outlines and dots mean."""
-    kept = "; red dots: the pixel each window keeps" if mode == "max" else ""
-    return f"white: the windows; orange: the first window and its output pixel{kept}"
+    """What the colours of the outlines and dots mean (the book's visual language)."""
+    kept = "; black dots: the pixel each window keeps" if mode == "max" else ""
+    return f"white: the windows; orange: the first window; black: its output pixel{kept}"
 
 
 class PoolingExplorer(Explorer):
     """Pool a real feature map with any pool size, stride and mode, and see every window.
 
     The left picture is one channel of a layer's response map with every pooling window drawn
-    on it (the first one in orange), the rows and columns no window covers shaded, and, for max
-    pooling, a red dot on the pixel each window keeps. The right picture is the pooled map on
-    the same colour scale, its first pixel in orange, with its values printed when there is
-    room. A line of text gives the output shape.
+    on it (the first one in orange), the rows and columns no window covers in red, and, for max
+    pooling, a black dot on the pixel each window keeps. The right picture is the pooled map on
+    the same colour scale, its first pixel outlined in black, with its values printed when there
+    is room. A line of text gives the output shape. The colours are the book's
+    (:mod:`convbook.style`).
 
     The sliders follow the chosen layer: the channel runs over its channels, the pool size to
     one past the largest pool that fits (so the reader can see why there is no output then), the
@@ -89,7 +91,11 @@ class PoolingExplorer(Explorer):
     """
 
     _esm = bundle("pooling.js")
-    colour_maps = ("viridis",)
+    colour_maps = (ACTIVATION_CMAP,)
+    activation_cmap = traitlets.Unicode(ACTIVATION_CMAP).tag(sync=True)
+    colours = traitlets.Dict(
+        {"window": WINDOW_COLOUR, "output": OUTPUT_COLOUR, "unvisited": UNVISITED_COLOUR}
+    ).tag(sync=True)
 
     layer_names = traitlets.List(traitlets.Unicode()).tag(sync=True)
     shapes = traitlets.List(traitlets.List(traitlets.Int())).tag(sync=True)
