@@ -9,6 +9,7 @@ import pytest
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from convbook import digits, results, style  # noqa: E402
 from convbook.digits import parse_text_art, plot_preprocessing, preprocess_digit  # noqa: E402
 
 # A 7x5 "7" and a 9x7 "0", drawn as ink (1) on paper (0).
@@ -139,6 +140,15 @@ def test_preprocessing_figure_has_every_step():
     ]
     fig = plot_preprocessing(result, np.full(10, 0.1))
     assert len(fig.axes) == 6
+    assert {ax.images[0].get_cmap().name for ax in fig.axes[:5]} == {style.INK_CMAP}
+    probabilities = np.eye(10)[7] * 0.9 + 0.01
+
+    def answer_colour(label):
+        bars = plot_preprocessing(result, probabilities, label=label).axes[-1].patches
+        return matplotlib.colors.to_hex(bars[7].get_facecolor())
+
+    assert answer_colour(7) == answer_colour(None) == results.RIGHT_COLOUR
+    assert answer_colour(1) == results.WRONG_COLOUR
 
 
 # -- text art and the digit pad -----------------------------------------------------------------
@@ -154,3 +164,67 @@ def test_text_art_becomes_ink():
 def test_text_art_mistakes_are_explained(text, message):
     with pytest.raises(ValueError, match=message):
         parse_text_art(text)
+
+
+# -- drawing with a pen, resizing --------------------------------------------------------------
+def test_strokes_are_ink_along_the_lines_with_soft_edges():
+    ink = digits.draw_strokes([[(2, 2), (2, 10)], [(6, 5)]], (9, 14), width=2)
+    assert ink.shape == (9, 14) and ink.min() == 0.0 and ink.max() == 1.0
+    np.testing.assert_array_equal(ink[2, 2:11], 1.0)  # on the line
+    assert ink[1, 6] == ink[3, 6] == 0.5  # one pixel away: the edge
+    assert ink[0, 6] == 0.0 and ink[2, 12] == 0.0  # beyond the pen and past the end
+    assert ink[6, 5] == 1.0 and ink[6, 6] == 0.5  # a dot
+    # A longer line is the same ink as two lines meeting in the middle.
+    np.testing.assert_array_equal(
+        digits.draw_strokes([[(4, 1), (4, 7), (4, 12)]], (9, 14)),
+        digits.draw_strokes([[(4, 1), (4, 12)]], (9, 14)),
+    )
+    wider = digits.draw_strokes([[(4, 1), (4, 12)]], (9, 14), width=5)
+    assert wider.sum() > digits.draw_strokes([[(4, 1), (4, 12)]], (9, 14), width=2).sum()
+
+
+@pytest.mark.parametrize(
+    ("strokes", "shape", "width", "message"),
+    [([[(1, 1)]], (5, 5), 0, "width must be positive"), ([[(1, 1)]], (0, 5), 2, "one pixel"),
+     ([[]], (5, 5), 2, "stroke 1 has no points"), ([], (5, 5), 2, "no strokes")],
+)
+def test_impossible_drawings_are_refused(strokes, shape, width, message):
+    with pytest.raises(ValueError, match=message):
+        digits.draw_strokes(strokes, shape, width=width)
+
+
+def test_a_drawn_digit_on_paper_is_prepared_like_mnist():
+    ink = digits.draw_strokes([[(22, 104), (52, 96), (52, 130)], [(30, 120), (72, 118)]],
+                              (120, 160), width=5)
+    photo = (215 * (1 - 0.65 * ink)).astype(np.uint8)  # grey pencil on light-grey paper
+    result = preprocess_digit(photo)
+    assert result.inverted and _ink_box(result.digit)[0] == 20
+    row, col = _centre_of_mass(result.digit)
+    assert abs(row - 14) <= 0.5 and abs(col - 14) <= 0.5
+
+
+def test_resize_averages_areas():
+    pixels = np.arange(16.0).reshape(4, 4)
+    np.testing.assert_allclose(digits.resize(pixels, 2, 2), [[2.5, 4.5], [10.5, 12.5]])
+    np.testing.assert_allclose(digits.resize(pixels, 1, 4), [pixels.mean(axis=0)])
+    np.testing.assert_allclose(digits.resize(pixels, 8, 8)[::2, ::2], pixels)
+    assert digits.resize(np.ones((120, 160)), 28, 28) == pytest.approx(np.ones((28, 28)))
+    with pytest.raises(ValueError, match="grey"):
+        digits.resize(np.ones((4, 4, 3)), 2, 2)
+    with pytest.raises(ValueError, match="at least 1x1"):
+        digits.resize(pixels, 0, 2)
+
+
+# -- the exercise on a moved digit -------------------------------------------------------------
+def test_a_moved_digit_prepares_to_the_same_pixels_and_the_check_says_so():
+    picture = _on_canvas(_ring(9), shape=(28, 28), at=(9, 8))
+    moved = np.roll(picture, 10, axis=1)
+    assert moved.sum() == picture.sum()
+    differ = int(np.sum(preprocess_digit(moved).digit != preprocess_digit(picture).digit))
+    check = digits.EXERCISES[5]
+    assert differ == 0 and check(differ) and check(0.0)
+    assert "7 columns of 28 pixels" in check(196).text
+    assert "cropping to the ink" in check(7).text
+    assert "after which step" in check(12).text
+    assert check(...).status == "unanswered"
+    assert "should be a number" in check("none").text

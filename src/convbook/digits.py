@@ -3,30 +3,41 @@
 :func:`preprocess_digit` does to any picture of a digit what was done to the MNIST scans: crop to
 the ink, scale the longer side to 20 pixels, centre by mass in 28x28, ink bright on a black
 background, values in [0, 1]; :class:`PreprocessedDigit` keeps every step and
-:func:`plot_preprocessing` draws them. :func:`parse_text_art` turns a digit drawn with ``#``
-characters into pixels. The digit pad explorer (:class:`convbook.explorers.DigitPad`) does the
-same preparation in the browser; its tests compare the two.
+:func:`plot_preprocessing` draws them; :func:`resize` is its scaling step on its own.
+:func:`parse_text_art` turns a digit drawn with ``#`` characters into pixels, and
+:func:`draw_strokes` draws one with a round pen along lines. The digit pad explorer
+(:class:`convbook.explorers.DigitPad`) does the same preparation in the browser; its tests
+compare the two. :data:`EXERCISES` holds the check of the chapter's exercise on preparing a
+moved digit.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from convbook.exercises import Check, number_check
+from convbook.results import RIGHT_COLOUR, WRONG_COLOUR
+from convbook.style import INK_CMAP
+
 __all__ = [
     "DEFAULT_DRAWING",
+    "EXERCISES",
     "MNIST_BOX",
     "MNIST_CENTRE",
     "TEXT_ART_INK",
     "TIE_TOLERANCE",
     "PreprocessedDigit",
+    "draw_strokes",
     "parse_text_art",
     "plot_preprocessing",
     "preprocess_digit",
+    "resize",
 ]
 
 #: MNIST's digits fit a 20x20 box (the longer side is 20 pixels) ...
@@ -123,6 +134,18 @@ def _resize(pixels: np.ndarray, rows: int, columns: int) -> np.ndarray:
     return row_weights @ pixels @ _area_weights(pixels.shape[1], columns).T
 
 
+def resize(pixels: np.ndarray, rows: int, columns: int) -> np.ndarray:
+    """A grey picture resized to ``rows`` x ``columns`` by area averaging, as step 4 of
+    :func:`preprocess_digit` scales a digit: each new pixel is the mean of the old area it
+    covers. The aspect ratio is not kept; nothing else is done to the picture."""
+    pixels = np.asarray(pixels, dtype=np.float64)
+    if pixels.ndim != 2:
+        raise ValueError(f"expected a grey (height, width) picture, got shape {pixels.shape}")
+    if rows < 1 or columns < 1:
+        raise ValueError(f"the new size must be at least 1x1, got {rows}x{columns}")
+    return _resize(pixels, rows, columns)
+
+
 def _centre_of_mass(pixels: np.ndarray) -> tuple[float, float]:
     total = pixels.sum()
     rows = (pixels.sum(axis=1) * np.arange(pixels.shape[0])).sum() / total
@@ -198,14 +221,21 @@ def preprocess_digit(image: np.ndarray, *, ink_threshold: float = 0.15) -> Prepr
 
 
 def plot_preprocessing(
-    result: PreprocessedDigit, probabilities: np.ndarray | None = None
+    result: PreprocessedDigit,
+    probabilities: np.ndarray | None = None,
+    *,
+    label: int | None = None,
 ) -> Figure:
-    """Draw the preprocessing steps side by side, and the model's answer if given."""
+    """Draw the preprocessing steps side by side, and the model's answer if given.
+
+    With the digit's true ``label``, the answer's bar is the book's colour for a right answer
+    or for a wrong one; without it, the colour for a right answer.
+    """
     steps = result.steps()
     columns = len(steps) + (probabilities is not None)
     fig, axes = plt.subplots(1, columns, figsize=(1.15 * columns, 1.75), squeeze=False)
     for ax, (title, pixels) in zip(axes[0], steps):
-        ax.imshow(pixels, cmap="gray_r", vmin=0, vmax=1)
+        ax.imshow(pixels, cmap=INK_CMAP, vmin=0, vmax=1)
         ax.set_title(title, fontsize=8)
         ax.set_xticks([])
         ax.set_yticks([])
@@ -213,7 +243,8 @@ def plot_preprocessing(
         probabilities = np.asarray(probabilities).ravel()
         predicted = int(probabilities.argmax())
         colours = ["#a9bcd6"] * len(probabilities)
-        colours[predicted] = "#1f5fa8"
+        wrong = label is not None and predicted != int(label)
+        colours[predicted] = WRONG_COLOUR if wrong else RIGHT_COLOUR
         ax = axes[0, -1]
         ax.bar(range(len(probabilities)), probabilities, color=colours)
         ax.set_ylim(0, 1)
@@ -223,6 +254,48 @@ def plot_preprocessing(
         ax.set_title(f"says {predicted}\n({probabilities[predicted]:.0%})", fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def draw_strokes(
+    strokes: Sequence[Sequence[tuple[float, float]]],
+    shape: tuple[int, int],
+    *,
+    width: float = 3.0,
+) -> np.ndarray:
+    """Ink of a round pen drawn along lines: a synthetic handwritten digit.
+
+    Args:
+        strokes: each stroke a sequence of ``(row, column)`` points, joined by straight lines
+            (a single point is a dot); pixel ``(r, c)`` has its centre at ``(r, c)``.
+        shape: ``(height, width)`` of the picture.
+        width: the pen's diameter in pixels.
+
+    Returns a float array of ``shape`` in [0, 1]: 1 where the pen passed, 0 on paper, and the
+    edges anti-aliased (the ink falls from 1 to 0 over one pixel at distance ``width / 2``).
+    """
+    if width <= 0:
+        raise ValueError(f"the pen's width must be positive, got {width}")
+    height, breadth = shape
+    if height < 1 or breadth < 1:
+        raise ValueError(f"the picture needs at least one pixel, got shape {shape}")
+    rows, columns = np.mgrid[0:height, 0:breadth].astype(np.float64)
+    distance = np.full(shape, np.inf)
+    for number, stroke in enumerate(strokes, start=1):
+        points = np.asarray(stroke, dtype=np.float64).reshape(-1, 2)
+        if len(points) == 0:
+            raise ValueError(f"stroke {number} has no points")
+        segments = zip(points, points[1:]) if len(points) > 1 else [(points[0], points[0])]
+        for (r0, c0), (r1, c1) in segments:
+            dr, dc = r1 - r0, c1 - c0
+            length2 = dr * dr + dc * dc
+            t = 0.0
+            if length2 > 0:
+                t = np.clip(((rows - r0) * dr + (columns - c0) * dc) / length2, 0.0, 1.0)
+            gap = np.hypot(rows - r0 - t * dr, columns - c0 - t * dc)
+            distance = np.minimum(distance, gap)
+    if not np.isfinite(distance).any():
+        raise ValueError("there are no strokes to draw")
+    return np.clip(width / 2 + 0.5 - distance, 0.0, 1.0)
 
 
 #: Characters of a text-art digit and the ink each stands for.
@@ -277,3 +350,24 @@ DEFAULT_DRAWING = """\
 ...#######....
 ....+###+.....
 .............."""
+
+
+#: The check of the chapter's exercise on preparing a moved digit, by number.
+EXERCISES: dict[int, Check] = {
+    5: number_check(
+        "Exercise 5",
+        0,
+        hint="Follow the moved digit through the five steps of preprocess_digit: after which "
+        "step is there no trace left of where the digit was?",
+        explanation="Not one: step 3 crops the picture to its ink, which throws away where "
+        "the digit was, and every later step depends on the ink alone. The moved digit and "
+        "the original come out as the same 28x28 image, to the last bit.",
+        mistakes=[
+            (7 * 28, "That is the 7 columns of 28 pixels the move blanked. But the preparation "
+             "does not compare the two pictures pixel by pixel: what does cropping to the ink "
+             "leave of the move?"),
+            (7, "The digit moved by 7 pixels, but what is left of the move after step 3, "
+             "cropping to the ink?"),
+        ],
+    ),
+}

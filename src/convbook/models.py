@@ -6,8 +6,9 @@ The main model follows chapter 8 of Chollet's *Deep Learning with Python* (2nd e
     -> MaxPooling2D(2) -> Conv2D(128, 3, relu) -> Flatten -> Dense(10, softmax)
 
 with 104,202 parameters. :func:`build_convnet` also builds the variants the pooling chapter
-compares (no downsampling, average pooling, stride-2 convolutions), and
-:func:`build_dense_network` the densely connected baseline. :func:`multiply_adds` and
+compares (no downsampling, average pooling, stride-2 convolutions), :func:`build_gap_convnet`
+the same convnet with a global-average-pooling head, and :func:`build_dense_network` the densely
+connected baseline. :func:`multiply_adds` and
 :func:`receptive_fields` compute, from the layers' shapes alone, what a forward pass costs and how
 much of the input each layer sees, and :class:`EpochTimer` records how long each training
 epoch takes.
@@ -31,6 +32,7 @@ from keras import layers  # noqa: E402
 __all__ = [
     "Downsampling",
     "build_convnet",
+    "build_gap_convnet",
     "build_dense_network",
     "compile_for_mnist",
     "EpochTimer",
@@ -74,6 +76,27 @@ def build_convnet(
     x = layers.Flatten(name="flatten")(x)
     outputs = layers.Dense(10, activation="softmax", name="classifier")(x)
     return keras.Model(inputs, outputs, name=name or f"convnet_{downsampling}")
+
+
+def build_gap_convnet(
+    downsampling: Downsampling = "max", name: str | None = None
+) -> keras.Model:
+    """The MNIST convnet with a global-average-pooling head.
+
+    The same convolutions and pooling as :func:`build_convnet`, but
+    ``GlobalAveragePooling2D`` replaces ``Flatten``: each of conv3's
+    128 maps is averaged to one number, whatever its size, so the
+    classifier has (128 + 1) x 10 = 1,290 parameters instead of
+    (3 x 3 x 128 + 1) x 10 = 11,530, and it no longer knows where in
+    the maps a pattern was found. 93,962 parameters in all.
+    """
+    base = build_convnet(downsampling)
+    maps = base.get_layer("flatten").input  # the last convolution's output
+    x = layers.GlobalAveragePooling2D(name="gap")(maps)
+    outputs = layers.Dense(10, activation="softmax", name="classifier")(x)
+    return keras.Model(
+        base.inputs, outputs, name=name or f"convnet_{downsampling}_gap"
+    )
 
 
 def build_dense_network(name: str = "dense_network") -> keras.Model:
@@ -184,7 +207,8 @@ def receptive_fields(model: keras.Model) -> list[LayerView]:
     """Receptive field of every convolution and pooling layer, for a square input.
 
     Each layer with window ``k`` and stride ``s`` grows the field by ``(k - 1) * jump`` and
-    multiplies the jump by ``s`` (Dumoulin and Visin, 2016).
+    multiplies the jump by ``s``: the recurrence of Araujo, Norris and Sim, "Computing Receptive
+    Fields of Convolutional Neural Networks", Distill, 2019.
     """
     size, jump, views = 1, 1, []
     for layer in model.layers:

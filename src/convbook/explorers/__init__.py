@@ -10,6 +10,8 @@ no kernel, and its Python side lets a notebook read and set its settings (see
 - :class:`GeometryExplorer`: padding, strides and the output size (chapters 2 and 3);
 - :class:`PoolingExplorer`: pooling a real feature map (chapter 4);
 - :class:`ModelExplorer` and :class:`DigitPad`: the trained convnet, run in the browser (chapter 5).
+- :class:`ProbeExplorer`: shift or hide part of a test digit, see the probabilities and the
+  class-activation map change ("What the convnet sees").
 
 Each class is imported on first use, so that ``from convbook.explorers import
 ConvolutionExplorer`` does not load TensorFlow.
@@ -27,6 +29,7 @@ _HOMES = {
     "PoolingExplorer": "pooling",
     "ModelExplorer": "model",
     "DigitPad": "digit_pad",
+    "ProbeExplorer": "probe",
 }
 
 __all__ = list(_HOMES)
