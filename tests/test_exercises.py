@@ -63,7 +63,7 @@ def test_a_choice_ignores_case_and_spaces_and_names_the_options():
     assert repr(check("average")) == "Exercise 3: not quite. Diluted by the zeros."
     assert repr(check("every second")) == "Exercise 3: not quite. Pool it."
     for answer in ("min", 1, None, ["max"]):
-        assert repr(check(answer)) == (
+        assert check(answer).text == (
             "Exercise 3: the answer should be one of the words 'max', 'average' or "
             f"'every second', not {answer!r}."
         )
@@ -87,3 +87,11 @@ def test_numbers_are_compared_in_order_within_the_tolerance():
     for answer in ((1, 2), "0.4 0.6 1", 3, (1, "2", 3), (1, float("nan"), 3)):
         verdict = check(answer)
         assert verdict.status == "wrong" and "should be 3 numbers in brackets" in repr(verdict)
+
+
+def test_a_long_verdict_is_wrapped_to_the_code_column():
+    check = number_check("Exercise 9", 1, hint="A hint long enough to need a second line." * 3)
+    lines = repr(check(2)).splitlines()
+    assert len(lines) > 1 and max(map(len, lines)) <= 72
+    assert " ".join(lines) == check(2).text
+

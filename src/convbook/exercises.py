@@ -18,11 +18,15 @@ else is a :class:`Check` of its own.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 __all__ = ["Verdict", "Check", "number_check", "numbers_check", "choice_check", "NOT_ANSWERED"]
+
+#: Characters per line of a verdict: the width of the book's code column.
+_WIDTH = 72
 
 #: The placeholder an answer cell starts with.
 NOT_ANSWERED = ...
@@ -38,7 +42,8 @@ class Verdict:
     text: str
 
     def __repr__(self) -> str:
-        return self.text
+        # Wrapped to the code column's width, so the book shows it without sideways scrolling.
+        return textwrap.fill(self.text, width=_WIDTH, break_on_hyphens=False)
 
     def __bool__(self) -> bool:
         return self.status == "right"
