@@ -169,9 +169,9 @@ def test_markdown_table_rejects_ragged_rows_and_unknown_alignment():
 def test_verdict_and_notebook_selection():
     assert run.verdict(49.9, 50) == "PASS"
     assert run.verdict(50.0, 50) == "MISS"
-    paths = [Path("book/02-padding.ipynb"), Path("book/00-getting-started.ipynb")]
+    paths = [Path("book/03-padding.ipynb"), Path("book/00-getting-started.ipynb")]
     assert run.select_notebooks(paths, None) == sorted(paths)
-    assert run.select_notebooks(paths, ["02"]) == [Path("book/02-padding.ipynb")]
+    assert run.select_notebooks(paths, ["02"]) == [Path("book/03-padding.ipynb")]
 
 
 def test_a_control_value_is_replayed_as_the_trait_holds_it():
@@ -197,7 +197,7 @@ def _header() -> dict:
 def test_the_explorer_table_judges_the_browser_against_one_frame():
     fast = run.ExplorerResult("ConvolutionExplorer", "01-convolution", 200, 12, 1.2, 3.4, 9.0,
                               0.5, 0.9, run.verdict(3.4, run.FRAME_MS))
-    slow = run.ExplorerResult("DigitPad", "05-mnist-convnet", 200, 0, 14.0, 21.5, 40.0,
+    slow = run.ExplorerResult("DigitPad", "06-mnist-convnet", 200, 0, 14.0, 21.5, 40.0,
                               2.0, 3.0, run.verdict(21.5, run.FRAME_MS))
     report = run.render_markdown({"header": _header(), "explorers": [
         dataclasses.asdict(fast), dataclasses.asdict(slow)]})

@@ -7,7 +7,7 @@ Three layers of checks, each able to fail on its own:
 2. Node: the preparation in ``preprocess.js`` against :func:`preprocess_digit` on many sampled
    pictures (random strokes, text art, MNIST digits, blank, tiny, symmetric and edge cases), and
    the pad's own functions (messages, brush, byte encoding) against their Python definitions.
-3. Browser: the pad on the built chapter 5 page, drawn on with the mouse, the keyboard, its
+3. Browser: the pad on the built chapter 6 page, drawn on with the mouse, the keyboard, its
    buttons, a picture file and (for the bulk of the sampled drawings) its test hook, shows what
    Python computes from the page's own drawing with the network the page holds; it fits a
    phone, passes axe, and redraws within a frame.
@@ -44,8 +44,8 @@ from convbook.explorers.digit_pad import (
 from convbook.explorers.network import Network
 
 ROOT = Path(__file__).resolve().parents[1]
-CHAPTER = ROOT / "book" / "05-mnist-convnet.ipynb"
-PAGE = "book/05-mnist-convnet.html"
+CHAPTER = ROOT / "book" / "06-mnist-convnet.ipynb"
+PAGE = "book/06-mnist-convnet.html"
 CLASS = "convbook.explorers.digit_pad.DigitPad"
 SIZE = PAD_SIZE
 
@@ -195,8 +195,8 @@ def test_the_chapter_holds_the_current_pad():
     """The book serves the module and styles saved with the notebook: after a change to the
     pad's files, re-execute the chapter (``python -m convbook.execute``)."""
     (state,) = saved_states(CHAPTER, CLASS)
-    assert state["_esm"] == bundle("digit_pad.js"), "re-execute book/05-mnist-convnet.ipynb"
-    assert state["_css"] == DigitPad._css.default_value, "re-execute book/05-mnist-convnet.ipynb"
+    assert state["_esm"] == bundle("digit_pad.js"), "re-execute book/06-mnist-convnet.ipynb"
+    assert state["_css"] == DigitPad._css.default_value, "re-execute book/06-mnist-convnet.ipynb"
     assert state["samples"] == [
         [label, encode_array(text_art_ink(text), "uint8")] for label, text in SAMPLES.items()]
 

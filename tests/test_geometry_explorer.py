@@ -8,7 +8,7 @@ Three layers of checks, each able to fail on its own:
 2. Node: the JavaScript functions that compute (the geometry, the formula line, the Keras
    spelling, everything the explorer shows) against their Python definitions on many sampled
    settings, impossible ones included.
-3. Browser: the explorer on the built pages of chapters 2 and 3, driven through its controls at
+3. Browser: the explorer on the built pages of chapters 3 and 4, driven through its controls at
    many sampled settings, shows what Python computes from the saved state.
 """
 
@@ -31,7 +31,7 @@ from convbook.explorers.base import bundle, colour_table
 from convbook.explorers.geometry import LIMITS, PADDINGS, keras_table, window_problem
 
 ROOT = Path(__file__).resolve().parents[1]
-CHAPTERS = ("02-padding", "03-strides")
+CHAPTERS = ("03-padding", "04-strides")
 CLASS = "convbook.explorers.geometry.GeometryExplorer"
 SETTINGS = ("input_size", "kernel_size", "padding", "zeros", "stride", "window")
 

@@ -1,4 +1,4 @@
-"""The model explorer and the network it runs in the browser (chapter 5).
+"""The model explorer and the network it runs in the browser (chapter 6).
 
 Three layers of checks, each able to fail on its own:
 
@@ -33,7 +33,7 @@ from convbook.explorers.network import Network, describe_layers, network_for
 from convbook.models import build_convnet, compile_for_mnist, convnet_variant
 
 ROOT = Path(__file__).resolve().parents[1]
-CHAPTER = ROOT / "book" / "05-mnist-convnet.ipynb"
+CHAPTER = ROOT / "book" / "06-mnist-convnet.ipynb"
 CLASS = "convbook.explorers.model.ModelExplorer"
 LAYERS = ["conv1", "pool1", "conv2", "pool2", "conv3"]
 DEPTHS = {"conv1": 32, "pool1": 32, "conv2": 64, "pool2": 64, "conv3": 128}
@@ -369,7 +369,7 @@ def _saved_network(reference: str) -> Network:
 def chapter_explorer(site, visit):
     """The chapter's explorer on the built page, and the same explorer rebuilt in Python."""
     (state,) = saved_states(CHAPTER, CLASS)
-    opened = visit(f"{site}/book/05-mnist-convnet.html")
+    opened = visit(f"{site}/book/06-mnist-convnet.html")
     (on_page,) = opened.explorers("model")
     return on_page, ModelExplorer.from_state(state, _saved_network(state["network"]))
 
@@ -471,7 +471,7 @@ def test_redraws_are_quick(chapter_explorer):
 
 @pytest.mark.parametrize("width", [390])
 def test_nothing_overflows_a_phone_screen(site, visit, width):
-    opened = visit(f"{site}/book/05-mnist-convnet.html", width=width)
+    opened = visit(f"{site}/book/06-mnist-convnet.html", width=width)
     (on_page,) = opened.explorers("model")
     on_page.set(show="digit", layer="conv1", first=0, last=15)
     overflow = on_page.root.evaluate(

@@ -1,6 +1,6 @@
 """The pooling explorer on the built chapter page: it shows what Python computes, at any setting.
 
-The explorer of chapter 4 is rebuilt in Python from the widget state the notebook stores (the
+The explorer of chapter 5 is rebuilt in Python from the widget state the notebook stores (the
 state the page renders), then the page's controls are moved to many seeded random settings,
 impossible ones included, and after each the page's report must equal
 :meth:`PoolingExplorer.reference` and its visible message :meth:`PoolingExplorer.check`. The
@@ -22,8 +22,8 @@ from convbook.explorers import PoolingExplorer
 from convbook.pooling import compact_number
 
 ROOT = Path(__file__).resolve().parents[1]
-CHAPTER = ROOT / "book" / "04-max-pooling.ipynb"
-PAGE = "book/04-max-pooling.html"
+CHAPTER = ROOT / "book" / "05-max-pooling.ipynb"
+PAGE = "book/05-max-pooling.html"
 CLASS = "convbook.explorers.pooling.PoolingExplorer"
 SETTINGS = ("layer", "channel", "pool_size", "stride", "mode")
 

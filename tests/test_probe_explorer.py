@@ -29,7 +29,7 @@ from convbook.data import MnistUnavailableError, load_mnist
 from convbook.explorers import ProbeExplorer
 from convbook.explorers.base import bundle, colour_table
 from convbook.explorers.network import Network, network_for
-from convbook.explorers.probe import _moved_text, patch_problem, shift_problem
+from convbook.explorers.probe import _article, _moved_text, patch_problem, shift_problem
 from convbook.models import build_convnet, build_gap_convnet, compile_for_mnist
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -338,6 +338,17 @@ def test_upsampling_and_words_in_javascript_are_pythons():
         np.testing.assert_allclose(shown, laid, rtol=1e-12, atol=1e-12)
     moves = [[int(a), int(b)] for a, b in rng.integers(-3, 4, size=(40, 2))]
     assert call_js("probe.js", "movedText", moves) == [_moved_text(*move) for move in moves]
+    sizes = list(range(0, 100))
+    assert call_js("probe.js", "article", [[n] for n in sizes]) == [_article(n) for n in sizes]
+    assert [_article(n) for n in (1, 8, 11, 12, 18, 80, 88)] == [
+        "a",
+        "an",
+        "an",
+        "a",
+        "an",
+        "an",
+        "an",
+    ]
 
 
 def _compare_probes(model, images: np.ndarray, targets: list[str], labels: list[int]) -> None:

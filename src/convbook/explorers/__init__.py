@@ -7,9 +7,9 @@ no kernel, and its Python side lets a notebook read and set its settings (see
 - :class:`ConvolutionExplorer`: a 3x3 window sliding over a digit (chapter 1);
 - :class:`EquivarianceExplorer`: shift a digit and watch a layer's map move with it (chapter
   "Why convolutions work");
-- :class:`GeometryExplorer`: padding, strides and the output size (chapters 2 and 3);
-- :class:`PoolingExplorer`: pooling a real feature map (chapter 4);
-- :class:`ModelExplorer` and :class:`DigitPad`: the trained convnet, run in the browser (chapter 5).
+- :class:`GeometryExplorer`: padding, strides and the output size (chapters 3 and 4);
+- :class:`PoolingExplorer`: pooling a real feature map (chapter 5);
+- :class:`ModelExplorer` and :class:`DigitPad`: the trained convnet, run in the browser (chapter 6).
 - :class:`ProbeExplorer`: shift or hide part of a test digit, see the probabilities and the
   class-activation map change ("What the convnet sees").
 

@@ -1,6 +1,6 @@
 // The trained convnet, run in the browser: decode the weights a Network widget carries
 // (convbook/explorers/network.py), compute a digit's feature maps and probabilities, and draw
-// them. The chapter 5 explorers (model.js, digit_pad.js) import from here.
+// them. The chapter 6 explorers (model.js, digit_pad.js) import from here.
 import { decodeArray, element } from "./common.js";
 
 // ---- the weights ---------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 :class:`Network` is a widget with no view: it only carries, as synced traits, what the browser
 needs to run the model (``convnet.js``: ``loadNetwork`` and ``forward``). The explorers of
-chapter 5 refer to it through a trait ``network`` (a widget reference), so the page holds one
+chapter 6 refer to it through a trait ``network`` (a widget reference), so the page holds one
 copy of the weights however many explorers show the same model; :func:`network_for` hands out
 that one widget per Keras model.
 

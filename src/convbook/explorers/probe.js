@@ -247,6 +247,11 @@ export function probeAll(layers, images, targets, labels) {
   });
 }
 
+// "a" or "an" before a whole number below 100 written in digits (probe.py: _article).
+export function article(number) {
+  return String(number).startsWith("8") || number === 11 || number === 18 ? "an" : "a";
+}
+
 // What was done to the digit, in words (probe.py: _moved_text).
 export function movedText(down, right) {
   const parts = [];
@@ -257,8 +262,16 @@ export function movedText(down, right) {
 
 // ---- the map, drawn over the digit -------------------------------------------------------------
 
+const tiles = new WeakMap(); // canvas -> the small canvas its map is painted on first
+
+// "#rrggbb" -> [r, g, b]
+function rgb(colour) {
+  return [1, 3, 5].map((i) => parseInt(colour.slice(i, i + 2), 16));
+}
+
 // A map laid over the digit, a cell per pixel, coloured from vmin to vmax, with the outline of
-// the digit's ink (where the pixels cross 0.5), like the chapter's figures.
+// the digit's ink (where the pixels cross 0.5), like the chapter's figures. The 28x28 colours go
+// into one small image, drawn enlarged without smoothing: far quicker than a rectangle per cell.
 function paintCam(canvas, { laid, ink, colours, vmin, vmax, outline, label }) {
   const scale = Math.max(1, Math.round(window.devicePixelRatio || 1));
   const width = SIDE * CELL;
@@ -270,12 +283,19 @@ function paintCam(canvas, { laid, ink, colours, vmin, vmax, outline, label }) {
   canvas.style.imageRendering = "auto";
   canvas.setAttribute("role", "img");
   canvas.setAttribute("aria-label", label);
+  if (!tiles.has(canvas)) tiles.set(canvas, element("canvas", { width: SIDE, height: SIDE }));
+  const tile = tiles.get(canvas);
+  const small = tile.getContext("2d");
+  const image = small.createImageData(SIDE, SIDE);
+  for (let p = 0; p < SIDE * SIDE; p++) {
+    const [r, g, b] = rgb(colourOf(colours, laid[p], vmin, vmax));
+    image.data.set([r, g, b, 255], 4 * p);
+  }
+  small.putImageData(image, 0, 0);
   const context = canvas.getContext("2d");
   context.setTransform(scale, 0, 0, scale, 0, 0);
-  for (let p = 0; p < SIDE * SIDE; p++) {
-    context.fillStyle = colourOf(colours, laid[p], vmin, vmax);
-    context.fillRect((p % SIDE) * CELL, Math.floor(p / SIDE) * CELL, CELL, CELL);
-  }
+  context.imageSmoothingEnabled = false;
+  context.drawImage(tile, 0, 0, width, width);
   context.strokeStyle = outline;
   context.lineWidth = 1.2;
   context.beginPath();
@@ -441,7 +461,8 @@ async function render({ model, el }) {
     }
     const done = shifting
       ? movedText(chosen.down, chosen.right)
-      : `a ${chosen.patch}x${chosen.patch} grey patch at row ${chosen.top}, column ${chosen.left}`;
+      : `${article(chosen.patch)} ${chosen.patch}x${chosen.patch} grey patch at row ${chosen.top}, ` +
+        `column ${chosen.left}`;
     const whose = { answer: "its answer", truth: "the true digit" }[chosen.target] ?? "your choice";
     const verdict = answer === label ? "right" : "wrong";
     const captions = [

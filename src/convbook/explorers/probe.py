@@ -311,7 +311,10 @@ class ProbeExplorer(Explorer):
         if self.change == "shift":
             done = _moved_text(self.down, self.right)
         else:
-            done = f"a {self.patch}x{self.patch} grey patch at row {self.top}, column {self.left}"
+            done = (
+                f"{_article(self.patch)} {self.patch}x{self.patch} grey patch at row {self.top}, "
+                f"column {self.left}"
+            )
         whose = {"answer": "its answer", "truth": "the true digit"}.get(self.target, "your choice")
         return {
             "message": "",
@@ -344,6 +347,11 @@ class ProbeExplorer(Explorer):
         import keras
 
         return [layer.name for layer in model.layers if isinstance(layer, keras.layers.Conv2D)][-1]
+
+
+def _article(number: int) -> str:
+    """ "a" or "an" before a whole number below 100 written in digits: an 8, an 11, an 18."""
+    return "an" if str(number).startswith("8") or number in (11, 18) else "a"
 
 
 def _moved_text(down: int, right: int) -> str:
