@@ -171,7 +171,7 @@ def test_verdict_and_notebook_selection():
     assert run.verdict(50.0, 50) == "MISS"
     paths = [Path("book/03-padding.ipynb"), Path("book/00-getting-started.ipynb")]
     assert run.select_notebooks(paths, None) == sorted(paths)
-    assert run.select_notebooks(paths, ["02"]) == [Path("book/03-padding.ipynb")]
+    assert run.select_notebooks(paths, ["03"]) == [Path("book/03-padding.ipynb")]
 
 
 def test_a_control_value_is_replayed_as_the_trait_holds_it():
