@@ -343,7 +343,7 @@ def test_the_figures_draw():
 
 def _verdict(number, answer):
     verdict = cn.EXERCISES[number](answer)
-    return verdict.status, repr(verdict)
+    return verdict.status, verdict.text
 
 
 def test_every_exercise_is_unanswered_until_answered_and_never_crashes():
