@@ -117,6 +117,6 @@ def test_screenshots_for_readers(site, visit):
     widget_pages = [p for p in PAGES if visit(f"{site}/{p}.html").page.locator(WIDGET_VIEW).count()]
     assert widget_pages, "no page shows a widget"
     opened = visit(f"{site}/{widget_pages[0]}.html")
-    opened.page.locator(".jupyter-widgets").first.scroll_into_view_if_needed()
+    opened.page.locator(".cb-explorer").first.scroll_into_view_if_needed()
     opened.page.screenshot(path=str(SCREENSHOTS / "widget-page.png"))
     assert (SCREENSHOTS / "landing.png").stat().st_size > 10_000
