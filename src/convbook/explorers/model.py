@@ -47,6 +47,37 @@ def describe_digits(indices: Sequence[int], mistakes: Sequence[int]) -> str:
     return f"{start} and {len(others)} more{kind} ({listed})"
 
 
+
+def held_digits(
+    images: np.ndarray, labels: Sequence[int] | np.ndarray, indices: Sequence[int] | np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The test digits a page holds: their sorted indices and their ``(n, 28, 28)`` uint8 pixels.
+
+    ``images`` are the whole test set, uint8 or floats in [0, 1] (rounded to the 256 grey levels
+    the page stores), with or without a channel axis.
+
+    Raises:
+        ValueError: for a wrong shape, a label count that differs, no or out-of-range indices.
+    """
+    pixels = np.asarray(images)
+    if pixels.ndim == 4 and pixels.shape[-1] == 1:
+        pixels = pixels[..., 0]
+    if pixels.ndim != 3 or pixels.shape[1:] != (28, 28):
+        raise ValueError(f"expected test digits of shape (n, 28, 28), got {pixels.shape}")
+    if len(labels) != len(pixels):
+        raise ValueError(f"{len(pixels)} images but {len(labels)} labels")
+    chosen = np.unique(np.asarray(indices, dtype=np.int64))
+    if chosen.size == 0:
+        raise ValueError("choose at least one test digit for the page to hold")
+    if chosen[0] < 0 or chosen[-1] >= len(pixels):
+        raise ValueError(f"indices must lie between 0 and {len(pixels) - 1}")
+    if pixels.dtype.kind == "f":
+        if pixels.min() < 0 or pixels.max() > 1:
+            raise ValueError("float images must lie in [0, 1]; pass uint8 images as they are")
+        pixels = np.rint(pixels * 255)
+    return chosen, pixels[chosen].astype(np.uint8)
+
+
 class ModelExplorer(Explorer):
     """Pick a test digit (or step through the model's mistakes), a layer and a channel range.
 
@@ -93,23 +124,7 @@ class ModelExplorer(Explorer):
         layer: str | None = None,
         channels: tuple[int, int] = (0, 7),
     ) -> None:
-        pixels = np.asarray(images)
-        if pixels.ndim == 4 and pixels.shape[-1] == 1:
-            pixels = pixels[..., 0]
-        if pixels.ndim != 3 or pixels.shape[1:] != (28, 28):
-            raise ValueError(f"expected test digits of shape (n, 28, 28), got {pixels.shape}")
-        if len(labels) != len(pixels):
-            raise ValueError(f"{len(pixels)} images but {len(labels)} labels")
-        chosen = np.unique(np.asarray(indices, dtype=np.int64))
-        if chosen.size == 0:
-            raise ValueError("choose at least one test digit for the page to hold")
-        if chosen[0] < 0 or chosen[-1] >= len(pixels):
-            raise ValueError(f"indices must lie between 0 and {len(pixels) - 1}")
-        if pixels.dtype.kind == "f":
-            if pixels.min() < 0 or pixels.max() > 1:
-                raise ValueError("float images must lie in [0, 1]; pass uint8 images as they are")
-            pixels = np.rint(pixels * 255)
-        levels = pixels[chosen].astype(np.uint8)
+        chosen, levels = held_digits(images, labels, indices)
         network = network_for(model)
         maps = [entry["name"] for entry in network.layers if entry["kind"] in _MAP_KINDS]
         if not maps:

@@ -20,7 +20,7 @@ import numpy as np
 import traitlets
 
 from convbook.explorers.base import Explorer, bundle, decode_array, encode_array
-from convbook.explorers.model import describe_digits
+from convbook.explorers.model import describe_digits, held_digits
 from convbook.explorers.network import Network, network_for
 from convbook.style import ACTIVATION_CMAP, INK_CMAP, SIGNED_CMAP
 
@@ -145,25 +145,9 @@ class ProbeExplorer(Explorer):
 
         if not models:
             raise ValueError("give at least one model to probe")
-        pixels = np.asarray(images)
-        if pixels.ndim == 4 and pixels.shape[-1] == 1:
-            pixels = pixels[..., 0]
-        if pixels.ndim != 3 or pixels.shape[1:] != (_SIDE, _SIDE):
-            raise ValueError(f"expected test digits of shape (n, 28, 28), got {pixels.shape}")
-        if len(labels) != len(pixels):
-            raise ValueError(f"{len(pixels)} images but {len(labels)} labels")
-        chosen = np.unique(np.asarray(indices, dtype=np.int64))
-        if chosen.size == 0:
-            raise ValueError("choose at least one test digit for the page to hold")
-        if chosen[0] < 0 or chosen[-1] >= len(pixels):
-            raise ValueError(f"indices must lie between 0 and {len(pixels) - 1}")
+        chosen, levels = held_digits(images, labels, indices)
         if not 0 <= fill <= 1:
             raise ValueError(f"the patch's grey level must lie in [0, 1], got {fill}")
-        if pixels.dtype.kind == "f":
-            if pixels.min() < 0 or pixels.max() > 1:
-                raise ValueError("float images must lie in [0, 1]; pass uint8 images as they are")
-            pixels = np.rint(pixels * 255)
-        levels = pixels[chosen].astype(np.uint8)
         networks = []
         for name, model in models.items():
             network = network_for(model)
