@@ -1,0 +1,115 @@
+"""What Sphinx's gettext translation leaves out of a Jupyter Book, filled in for the Korean edition.
+
+Sphinx translates a page's paragraphs, headings, lists, tables and admonitions from the catalogue
+``locales/<language>/LC_MESSAGES/<page>.po`` in its Locale transform. Three kinds of text a reader
+sees are not there yet when that transform runs, so they are neither extracted nor translated:
+
+- the captions of the table of contents' parts, which sphinx-external-toc inserts later (its
+  transform has priority 100, Locale has 20);
+- the alt texts of figures, which MyST-NB reads from cell metadata when it picks an output's
+  image (a post-transform, priority 4), long after Locale has run;
+- and, the other way round, a ``text/latex`` output would become a 40-line "message" of LaTeX
+  in the catalogue if the gettext builder picked it, so it never does.
+
+This extension extracts the first two (the gettext builder sees the images, not their text) and
+applies their translations with the same catalogue and the same rules as Sphinx (no entry, an
+empty one or a fuzzy one leaves the English). It also lets the catalogues in ``locale_dirs``
+translate the theme's own strings that its shipped catalogues leave in English.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.locale import init as init_locale
+from sphinx.transforms import SphinxTransform
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util.i18n import docname_to_domain
+
+# Output types the gettext builder picks: images (their alt text is the message) before plain
+# text, and never LaTeX. Lower numbers win; None removes the type.
+GETTEXT_MIME_PRIORITY = [
+    ("gettext", "image/png", 1),
+    ("gettext", "image/svg+xml", 2),
+    ("gettext", "image/jpeg", 3),
+    ("gettext", "text/latex", None),
+]
+
+# The theme's message catalogues, by their gettext domain; ours fill what theirs leave out.
+THEME_CATALOGUES = ("booktheme", "pydata-sphinx-theme", "sphinx")
+
+
+def _translator(transform: SphinxTransform) -> Any | None:
+    """The page's catalogue, or None when the build is not a translated one."""
+    config = transform.config
+    if not config.language or config.language == "en" or transform.app.builder.name == "gettext":
+        return None
+    directories = [str(Path(transform.app.srcdir, d)) for d in config.locale_dirs]
+    domain = docname_to_domain(transform.env.docname, config.gettext_compact)
+    catalogue, found = init_locale(directories, config.language, domain)
+    return catalogue if found else None
+
+
+class TranslateTocCaptions(SphinxTransform):
+    """Translate the part captions that sphinx-external-toc puts into the root page's toctrees."""
+
+    default_priority = 101  # just after sphinx-external-toc's InsertToctrees (100)
+
+    def apply(self, **kwargs: Any) -> None:
+        catalogue = _translator(self)
+        for toctree in self.document.findall(addnodes.toctree):
+            caption = toctree.get("caption")
+            if not caption:
+                continue
+            if catalogue is not None:
+                toctree["caption"] = catalogue.gettext(caption)
+
+
+class TranslateAltTexts(SphinxPostTransform):
+    """Translate the alt text of every image MyST-NB rendered from a notebook output."""
+
+    default_priority = 5  # after MyST-NB's SelectMimeType (4) has turned outputs into images
+
+    def run(self, **kwargs: Any) -> None:
+        catalogue = _translator(self)
+        if catalogue is None:
+            return
+        for image in self.document.findall(nodes.image):
+            if image.get("alt"):
+                image["alt"] = catalogue.gettext(image["alt"])
+
+
+def _extract_captions(app: Sphinx, doctree: nodes.document) -> None:
+    """Give the gettext builder the toctree captions as messages of the root page."""
+    if app.builder.name != "gettext":
+        return
+    for toctree in doctree.findall(addnodes.toctree):
+        caption = toctree.get("caption")
+        if caption:
+            # A paragraph with the caption's text is what Sphinx extracts as a message.
+            holder = nodes.paragraph(caption, caption)
+            holder.source, holder.line = doctree.get("source"), 1
+            doctree.append(holder)
+
+
+def _configure(app: Sphinx, config: Config) -> None:
+    config.nb_mime_priority_overrides = [
+        *config.nb_mime_priority_overrides,
+        *GETTEXT_MIME_PRIORITY,
+    ]
+    for domain in THEME_CATALOGUES:
+        for directory in config.locale_dirs:
+            app.add_message_catalog(domain, str(Path(app.srcdir, directory)))
+
+
+def setup(app: Sphinx) -> dict[str, bool]:
+    app.connect("config-inited", _configure)
+    app.add_transform(TranslateTocCaptions)
+    app.add_post_transform(TranslateAltTexts)
+    app.connect("doctree-read", _extract_captions)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,1 @@
+"""Maintenance tools for the book itself: its editions and their translation catalogues."""
