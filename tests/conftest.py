@@ -1,7 +1,7 @@
 """Shared fixtures: Keras, and the built book served to a headless Chromium.
 
-The book is built once per test session (strictly, into a temporary folder) and served on
-127.0.0.1; the browser tests of the pages and of the explorers share it.
+The book is built once per test session (every edition, strictly, into a temporary folder) and
+served on 127.0.0.1; the browser tests of the pages and of the explorers share it.
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ import functools
 import http.server
 import os
 import shutil
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -19,6 +17,7 @@ import pytest
 
 import convbook
 from browser_support import PageVisit
+from tools.editions import build as build_editions
 
 ROOT = Path(__file__).resolve().parents[1]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -56,22 +55,19 @@ def chromium() -> str:
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory, chromium) -> str:
-    """Build the book strictly into a temporary folder and serve it; yields the base URL."""
+    """Build the book's editions strictly into a temporary folder and serve them; yields the
+    base URL (the English edition; the Korean one is under ko/)."""
     if not AXE.is_file():
         pytest.fail(f"{AXE} is missing: run `npm ci` in the repository root")
     output = tmp_path_factory.mktemp("book")
-    build = subprocess.run(
-        [str(Path(sys.executable).parent / "jupyter-book"), "build", ".", "--path-output",
-         str(output), "-n", "-W", "--keep-going"],
-        cwd=ROOT, capture_output=True, text=True, timeout=900,
-    )
-    assert build.returncode == 0, build.stdout[-4000:] + build.stderr[-4000:]
+    # Every edition, strictly, as CI builds it: English at the root, Korean under ko/.
+    build_editions(output / "html", strict=True, work=output / "editions")
 
     class QuietHandler(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):  # keep the test output readable
             pass
 
-    handler = functools.partial(QuietHandler, directory=str(output / "_build" / "html"))
+    handler = functools.partial(QuietHandler, directory=str(output / "html"))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"

@@ -11,8 +11,9 @@ sees are not there yet when that transform runs, so they are neither extracted n
 - and, the other way round, a ``text/latex`` output would become a 40-line "message" of LaTeX
   in the catalogue if the gettext builder picked it, so it never does.
 
-This extension extracts the first two (the gettext builder sees the images, not their text) and
-applies their translations with the same catalogue and the same rules as Sphinx (no entry, an
+Sphinx's gettext builder extracts the captions (from the toctrees' ``rawcaption``); this
+extension makes it extract the alt texts too (it sees the images, not their text), and applies both
+translations with the same catalogue and the same rules as Sphinx (no entry, an
 empty one or a fuzzy one leaves the English). It also lets the catalogues in ``locale_dirs``
 translate the theme's own strings that its shipped catalogues leave in English.
 """
@@ -84,19 +85,6 @@ class TranslateAltTexts(SphinxPostTransform):
                 image["alt"] = catalogue.gettext(image["alt"])
 
 
-def _extract_captions(app: Sphinx, doctree: nodes.document) -> None:
-    """Give the gettext builder the toctree captions as messages of the root page."""
-    if app.builder.name != "gettext":
-        return
-    for toctree in doctree.findall(addnodes.toctree):
-        caption = toctree.get("caption")
-        if caption:
-            # A paragraph with the caption's text is what Sphinx extracts as a message.
-            holder = nodes.paragraph(caption, caption)
-            holder.source, holder.line = doctree.get("source"), 1
-            doctree.append(holder)
-
-
 def _configure(app: Sphinx, config: Config) -> None:
     config.nb_mime_priority_overrides = [
         *config.nb_mime_priority_overrides,
@@ -111,5 +99,4 @@ def setup(app: Sphinx) -> dict[str, bool]:
     app.connect("config-inited", _configure)
     app.add_transform(TranslateTocCaptions)
     app.add_post_transform(TranslateAltTexts)
-    app.connect("doctree-read", _extract_captions)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
