@@ -1,7 +1,8 @@
 """The built book in a real browser: every page renders offline, accessibly, with its widgets.
 
 The book is built from the stored notebooks into a temporary folder, served on localhost, and
-opened page by page in Debian's Chromium driven by Playwright. Any request that leaves localhost
+opened page by page, in every edition (English at the root, Korean under ko/), in Debian's
+Chromium driven by Playwright. Any request that leaves localhost
 is blocked and reported, so a page that needs the network fails here. Screenshots of the landing
 page and of a widget page are saved under ``artifacts/screenshots/``.
 """
@@ -29,9 +30,13 @@ def _toc_pages() -> list[str]:
 
 
 PAGES = _toc_pages()
+#: The site's folder of each edition.
+EDITIONS = ["", "ko/"]
+#: Every page of every edition, as its address under the site.
+EDITION_PAGES = [f"{edition}{page}" for edition in EDITIONS for page in PAGES]
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", EDITION_PAGES)
 def test_page_renders_offline_without_errors(site, visit, page):
     opened = visit(f"{site}/{page}.html")
     assert not opened.external, f"the page asked the network for: {opened.external}"
@@ -40,7 +45,7 @@ def test_page_renders_offline_without_errors(site, visit, page):
     assert opened.page.locator("article.bd-article h1").first.is_visible()
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", EDITION_PAGES)
 def test_every_image_has_alt_text(site, visit, page):
     opened = visit(f"{site}/{page}.html")
     missing = opened.page.eval_on_selector_all(
@@ -50,7 +55,7 @@ def test_every_image_has_alt_text(site, visit, page):
     assert not missing, f"images without alt text: {missing}"
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", EDITION_PAGES)
 def test_widgets_and_animations_are_shown(site, visit, page):
     opened = visit(f"{site}/{page}.html")
     views = opened.page.locator(WIDGET_VIEW).count()
@@ -65,7 +70,7 @@ def test_widgets_and_animations_are_shown(site, visit, page):
         assert frame.get_attribute("src", timeout=5_000).startswith("data:image/png")
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", EDITION_PAGES)
 def test_no_serious_accessibility_violations(site, visit, page):
     opened = visit(f"{site}/{page}.html")
     opened.page.add_script_tag(path=str(AXE))
@@ -78,7 +83,7 @@ def test_no_serious_accessibility_violations(site, visit, page):
     assert not serious, "\n".join(serious)
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", EDITION_PAGES)
 def test_explorers_fit_a_phone_screen(site, visit, page):
     opened = visit(f"{site}/{page}.html", width=390)
     explorers = opened.page.locator(".cb-explorer")
@@ -99,13 +104,15 @@ def test_explorers_fit_a_phone_screen(site, visit, page):
                 )
 
 
-def test_next_links_walk_the_whole_book_in_order(site, browser):
-    opened = PageVisit(browser, f"{site}/{PAGES[0]}.html")
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_next_links_walk_the_whole_book_in_order(site, browser, edition):
+    opened = PageVisit(browser, f"{site}/{edition}{PAGES[0]}.html")
     walked = [PAGES[0]]
     while opened.page.locator("a.right-next").count():
         opened.page.locator("a.right-next").first.click()
         opened.page.wait_for_load_state("networkidle")
-        walked.append(urlparse(opened.page.url).path.removeprefix("/").removesuffix(".html"))
+        path = urlparse(opened.page.url).path.removeprefix(f"/{edition}")
+        walked.append(path.removesuffix(".html"))
     opened.page.close()
     assert walked == PAGES
 

@@ -81,7 +81,8 @@ def _link_editions(app: Sphinx, pagename: str, templatename: str, context: dict,
 
 def _note_english_launch(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
     """On a translated notebook page, say that the launch buttons open the English notebook."""
-    if language_of(app) == SOURCE_LANGUAGE or not context.get("ipynb_source") or "body" not in context:
+    notebook = context.get("page_source_suffix") == ".ipynb"
+    if language_of(app) == SOURCE_LANGUAGE or not notebook or "body" not in context:
         return
     if not any(button.get("label") == "launch-buttons" for button in context.get("header_buttons", [])):
         return

@@ -7,7 +7,8 @@ finds nothing. Here every word is stemmed the same way when the index is built (
 
 - a word with Hangul loses particles from its end, longest first and repeatedly (정확도는 ->
   정확도 -> 정확), as long as one syllable is left;
-- what is left without Hangul (Conv2D의 -> conv2d, strides) is stemmed as English.
+- what is left without Hangul (Conv2D의 -> conv2d, strides) is stemmed as English, words of
+  one or two letters excepted, as Sphinx's JavaScript stemmer does.
 
 Both sides strip the same suffixes, so a word and the same word with any particles meet at one
 stem; an ordinary word that happens to end like a particle (결과 -> 결) is cut on both sides
@@ -64,7 +65,9 @@ def stem(word: str) -> str:
     word = word.lower()
     if _HANGUL.search(word):
         word = strip_particles(word)
-    if _HANGUL.search(word):
+    if _HANGUL.search(word) or len(word) < 3:
+        # Sphinx's JavaScript Porter stemmer leaves words under three letters alone; its Python
+        # one does not ("s" -> ""), so short words are left alone here to match.
         return word
     return _ENGLISH.stem(word)
 

@@ -1,0 +1,204 @@
+"""The English and Korean editions in one site: links between them, downloads, search, type.
+
+Unit tests of book/_ext/editions.py first, then the built site (the ``site`` fixture builds both
+editions strictly) in headless Chromium.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote, urlparse
+
+import pytest
+from browser_support import PageVisit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+from editions import PageCatalogue, edition_href, toc_captions, translate_notebook, translate_text  # noqa: E402
+
+HANGUL = "[\uac00-\ud7a3]"
+
+
+# -- Unit tests ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("page", "current", "target", "expected"),
+    [
+        ("book/03-padding", "en", "ko", "../ko/book/03-padding.html"),
+        ("book/03-padding", "ko", "en", "../../book/03-padding.html"),
+        ("book/03-padding", "ko", "ko", "../../ko/book/03-padding.html"),
+        ("index", "en", "ko", "ko/index.html"),
+        ("search", "ko", "en", "../search.html"),
+    ],
+)
+def test_edition_href_is_relative_to_the_page(page, current, target, expected):
+    assert edition_href(page, current, target) == expected
+
+
+def test_translate_text_matches_wrapped_lines_longest_first_once():
+    catalogue = PageCatalogue(
+        sorted(
+            [("a window slides over the input", "윈도우가 입력 위를 움직입니다"), ("window", "윈도우")],
+            key=lambda pair: len(pair[0]),
+            reverse=True,
+        )
+    )
+    text, found = translate_text("- a window slides\n  over the input\n\n## window\n", catalogue)
+    assert text == "- 윈도우가 입력 위를 움직입니다\n\n## 윈도우\n"
+    assert found == {"a window slides over the input", "window"}
+
+
+def test_translate_notebook_leaves_code_and_outputs_alone():
+    notebook = {
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": ["# Padding\n", "Some text."]},
+            {
+                "cell_type": "code",
+                "metadata": {"mystnb": {"image": {"alt": "A grid."}}},
+                "source": ["padding = 1  # Padding\n"],
+                "outputs": [{"output_type": "stream", "text": "Padding\n"}],
+            },
+        ]
+    }
+    catalogue = PageCatalogue([("Some text.", "글."), ("A grid.", "격자."), ("Padding", "패딩")])
+    translated, found = translate_notebook(notebook, catalogue)
+    assert translated["cells"][0]["source"] == ["# 패딩\n", "글."]
+    assert translated["cells"][1]["metadata"]["mystnb"]["image"]["alt"] == "격자."
+    assert translated["cells"][1]["source"] == notebook["cells"][1]["source"]
+    assert translated["cells"][1]["outputs"] == notebook["cells"][1]["outputs"]
+    assert notebook["cells"][0]["source"] == ["# Padding\n", "Some text."], "input changed"
+    assert found == {"Some text.", "A grid.", "Padding"}
+
+
+def test_toc_captions_are_the_parts_of_the_table_of_contents():
+    assert toc_captions(ROOT / "_toc.yml") == {
+        "Start here", "Convolutions", "A convnet for MNIST", "Reference"
+    }
+
+
+# -- The built site --------------------------------------------------------------------------
+
+
+def _fetch(url: str) -> bytes:
+    with urllib.request.urlopen(url) as response:
+        return response.read()
+
+
+@pytest.mark.parametrize(
+    ("page", "other"),
+    [("book/03-padding", "ko/book/03-padding"), ("ko/book/03-padding", "book/03-padding")],
+)
+def test_hreflang_alternates_point_at_both_editions(site, visit, page, other):
+    opened = visit(f"{site}/{page}.html")
+    alternates = opened.page.eval_on_selector_all(
+        'link[rel="alternate"][hreflang]', "links => links.map(l => [l.hreflang, l.href])"
+    )
+    assert sorted(lang for lang, _ in alternates) == ["en", "ko"]
+    for lang, href in alternates:
+        expected = other if (lang == "ko") != page.startswith("ko/") else page
+        assert urlparse(href).path == f"/{expected}.html"
+        assert _fetch(href), href
+
+
+def test_the_switcher_opens_the_same_section_in_the_other_language(site, browser):
+    english = PageVisit(browser, f"{site}/book/03-padding.html")
+    # The reader has scrolled the section's heading to the top and read on a little.
+    english.page.evaluate("document.getElementById('zero-padding').scrollIntoView(true)")
+    english.page.evaluate("window.scrollBy(0, 40)")
+    # A reader clicks the switcher where it is (the header is sticky); Playwright's own click
+    # would first scroll the page to centre the link.
+    with english.page.expect_navigation(wait_until="networkidle"):
+        english.page.locator("a[data-edition-link]").first.evaluate("link => link.click()")
+    korean = urlparse(english.page.url)
+    assert (korean.path, korean.fragment) == ("/ko/book/03-padding.html", "zero-padding")
+    heading = english.page.locator("section#zero-padding h2")
+    assert heading.is_visible() and heading.evaluate(f"h => /{HANGUL}/.test(h.textContent)")
+    assert english.page.evaluate("document.documentElement.lang") == "ko"
+
+    with english.page.expect_navigation(wait_until="networkidle"):
+        english.page.locator("a[data-edition-link]").first.evaluate("link => link.click()")
+    back = urlparse(english.page.url)
+    assert (back.path, back.fragment) == ("/book/03-padding.html", "zero-padding")
+    english.page.close()
+
+
+def test_the_switcher_names_the_other_language_in_its_own(site, visit):
+    assert visit(f"{site}/book/01-convolution.html").page.locator(
+        "a[data-edition-link]"
+    ).all_inner_texts() == ["한국어"]
+    assert visit(f"{site}/ko/book/01-convolution.html").page.locator(
+        "a[data-edition-link]"
+    ).all_inner_texts() == ["English"]
+
+
+@pytest.mark.parametrize(
+    ("query", "page"),
+    [
+        ("패딩", "book/03-padding"),
+        ("스트라이드를", "book/04-strides"),
+        ("최대 풀링", "book/05-max-pooling"),
+        ("수용 영역", "book/02-why-convolutions"),
+        ("Conv2D의", "book/01-convolution"),
+    ],
+)
+def test_korean_search_finds_words_with_or_without_particles(site, browser, query, page):
+    opened = PageVisit(browser, f"{site}/ko/search.html?q={quote(query)}")
+    results = opened.page.locator("#search-results ul.search li a")
+    results.first.wait_for(timeout=15_000)
+    found = [urlparse(href).path for href in results.evaluate_all("as => as.map(a => a.href)")]
+    opened.page.close()
+    assert f"/ko/{page}.html" in found, f"{query!r} found {found}"
+
+
+def test_korean_index_holds_words_without_their_particles(site):
+    index = _fetch(f"{site}/ko/searchindex.js").decode()
+    terms = json.loads(index[index.index("(") + 1 : index.rindex(")")])["terms"]
+    assert "커널" in terms and "커널의" not in terms
+    assert "필터" in terms and "필터를" not in terms
+
+
+def test_korean_breaks_lines_between_words_in_a_korean_font(site, visit):
+    opened = visit(f"{site}/ko/book/01-convolution.html")
+    style = opened.page.evaluate(
+        "getComputedStyle(document.querySelector('article.bd-article p')).wordBreak"
+    )
+    assert style == "keep-all"
+    english = visit(f"{site}/book/01-convolution.html").page.evaluate(
+        "getComputedStyle(document.querySelector('article.bd-article p')).wordBreak"
+    )
+    assert english == "normal"
+    fonts = subprocess.run(
+        [shutil.which("fc-list") or "fc-list", ":lang=ko", "family"],
+        capture_output=True, text=True,
+    ).stdout
+    assert fonts.strip(), "no font with Hangul for the browser: sudo apt-get install fonts-nanum"
+
+
+def test_korean_notebook_pages_say_the_launch_buttons_open_english(site, visit):
+    korean = visit(f"{site}/ko/book/03-padding.html").page.locator(".edition-launch-note")
+    assert korean.count() == 1 and "영어" in korean.inner_text()
+    assert visit(f"{site}/book/03-padding.html").page.locator(".edition-launch-note").count() == 0
+
+
+@pytest.mark.parametrize("chapter", sorted(p.stem for p in (ROOT / "book").glob("*.ipynb")))
+def test_korean_download_is_the_notebook_with_korean_prose(site, visit, chapter):
+    opened = visit(f"{site}/ko/book/{chapter}.html")
+    link = opened.page.locator("a[href*='_sources/'][href$='.ipynb']").first.get_attribute("href")
+    korean = json.loads(_fetch(f"{site}/ko/book/{link}"))
+    english = json.loads((ROOT / "book" / f"{chapter}.ipynb").read_text("utf-8"))
+    assert len(korean["cells"]) == len(english["cells"])
+    for ko_cell, en_cell in zip(korean["cells"], english["cells"]):
+        assert ko_cell["cell_type"] == en_cell["cell_type"]
+        if en_cell["cell_type"] == "code":
+            assert ko_cell["source"] == en_cell["source"] and ko_cell["outputs"] == en_cell["outputs"]
+        else:
+            assert any("\uac00" <= c <= "\ud7a3" for c in "".join(ko_cell["source"])), (
+                f"a markdown cell kept its English: {''.join(en_cell['source'])[:80]!r}"
+            )
+    assert english["metadata"] == korean["metadata"]
