@@ -42,8 +42,9 @@ class Message:
 
 
 def catalogue_paths(language: str = "ko") -> list[Path]:
-    """Every ``.po`` file of one language, sorted."""
-    return sorted((LOCALES / language / "LC_MESSAGES").rglob("*.po"))
+    """Every ``.po`` file of one language, sorted: the book's, then the theme's."""
+    book = sorted((LOCALES / language / "LC_MESSAGES").rglob("*.po"))
+    return book + sorted((LOCALES / "theme" / language / "LC_MESSAGES").glob("*.po"))
 
 
 def read_catalogue(path: Path) -> Catalog:

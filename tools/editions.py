@@ -66,7 +66,9 @@ def build_edition(language: str, editions: list[str], strict: bool, work: Path) 
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / "_config.yml"
     config.write_text(yaml.safe_dump(edition_config(language, editions), allow_unicode=True), "utf-8")
-    command = ["jupyter-book", "build", str(ROOT), "--config", str(config), "--path-output", str(folder)]
+    # --all: a page whose source did not change would keep what older extensions wrote.
+    command = ["jupyter-book", "build", str(ROOT), "--all", "--config", str(config),
+               "--path-output", str(folder)]
     subprocess.run(command + (STRICT if strict else []), check=True)
     return folder / "_build" / "html"
 
@@ -86,6 +88,8 @@ def build(output: Path, strict: bool, work: Path = WORK) -> None:
 def update() -> None:
     """Extract the messages and merge them into every language's catalogues."""
     folder = WORK / "gettext"
+    # From scratch: a cached environment keeps what extensions extracted last time.
+    shutil.rmtree(folder, ignore_errors=True)
     subprocess.run(
         ["jupyter-book", "build", str(ROOT), "--builder", "custom", "--custom-builder", "gettext",
          "--path-output", str(folder)],

@@ -24,6 +24,7 @@ A translated edition also gets
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import dataclass
@@ -140,11 +141,34 @@ def translate_text(text: str, catalogue: PageCatalogue) -> tuple[str, set[str]]:
     return re.sub(r"\x00(\d+)\x00", lambda match: pieces[int(match.group(1))], text), found
 
 
+_HTML_ALT = re.compile(r'alt="([^"]+)"')
+
+
+def _translate_html_alts(text: str, catalogue: PageCatalogue, found: set[str]) -> str:
+    """``text`` (HTML) with each ``alt`` attribute that the catalogue translates translated."""
+    translations = dict(catalogue.pairs)
+
+    def translated(match: re.Match[str]) -> str:
+        english = html.unescape(match.group(1))
+        if english not in translations:
+            return match.group(0)
+        found.add(english)
+        return f'alt="{html.escape(translations[english])}"'
+
+    return _HTML_ALT.sub(translated, text)
+
+
 def translate_notebook(notebook: dict, catalogue: PageCatalogue) -> tuple[dict, set[str]]:
-    """A copy of ``notebook`` with its markdown cells and figure alt texts translated."""
+    """A copy of ``notebook`` with its markdown cells and the alt texts of its figures and
+    animations translated; code and the rest of the outputs are left as they are."""
     found: set[str] = set()
     translated = json.loads(json.dumps(notebook))
     for cell in translated["cells"]:
+        for output in cell.get("outputs", []):
+            page = output.get("data", {}).get("text/html")
+            if page is not None:
+                text = _translate_html_alts("".join(page), catalogue, found)
+                output["data"]["text/html"] = text.splitlines(keepends=True)
         if cell["cell_type"] == "markdown":
             source = "".join(cell["source"])
             text, hits = translate_text(source, catalogue)

@@ -7,19 +7,22 @@ sees are not there yet when that transform runs, so they are neither extracted n
 - the captions of the table of contents' parts, which sphinx-external-toc inserts later (its
   transform has priority 100, Locale has 20);
 - the alt texts of figures, which MyST-NB reads from cell metadata when it picks an output's
-  image (a post-transform, priority 4), long after Locale has run;
+  image (a post-transform, priority 4), long after Locale has run, and those of animations,
+  written into their HTML output (``convbook.plotting.animation_html``);
 - and, the other way round, a ``text/latex`` output would become a 40-line "message" of LaTeX
   in the catalogue if the gettext builder picked it, so it never does.
 
 Sphinx's gettext builder extracts the captions (from the toctrees' ``rawcaption``); this
-extension makes it extract the alt texts too (it sees the images, not their text), and applies both
-translations with the same catalogue and the same rules as Sphinx (no entry, an
-empty one or a fuzzy one leaves the English). It also lets the catalogues in ``locale_dirs``
-translate the theme's own strings that its shipped catalogues leave in English.
+extension makes it extract the alt texts too (it sees the images, not their text, and for an
+animation's HTML it is given the alt text as a paragraph), and applies the translations with the
+same catalogue and the same rules as Sphinx (no entry, an empty one or a fuzzy one leaves the
+English). The theme's own strings are theme_strings.py's.
 """
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 from typing import Any
 
@@ -32,17 +35,15 @@ from sphinx.transforms import SphinxTransform
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.i18n import docname_to_domain
 
-# Output types the gettext builder picks: images (their alt text is the message) before plain
-# text, and never LaTeX. Lower numbers win; None removes the type.
+# Output types the gettext builder picks: images and HTML (their alt texts are messages) before
+# plain text, and never LaTeX. Lower numbers win; None removes the type.
 GETTEXT_MIME_PRIORITY = [
     ("gettext", "image/png", 1),
     ("gettext", "image/svg+xml", 2),
     ("gettext", "image/jpeg", 3),
+    ("gettext", "text/html", 4),
     ("gettext", "text/latex", None),
 ]
-
-# The theme's message catalogues, by their gettext domain; ours fill what theirs leave out.
-THEME_CATALOGUES = ("booktheme", "pydata-sphinx-theme", "sphinx")
 
 
 def _translator(transform: SphinxTransform) -> Any | None:
@@ -71,18 +72,45 @@ class TranslateTocCaptions(SphinxTransform):
                 toctree["caption"] = catalogue.gettext(caption)
 
 
-class TranslateAltTexts(SphinxPostTransform):
-    """Translate the alt text of every image MyST-NB rendered from a notebook output."""
+_HTML_ALT = re.compile(r'alt="([^"]+)"')
 
-    default_priority = 5  # after MyST-NB's SelectMimeType (4) has turned outputs into images
+
+def _html_outputs(document: nodes.document) -> list[nodes.raw]:
+    return [raw for raw in document.findall(nodes.raw) if "html" in raw.get("format", "").split()]
+
+
+class TranslateAltTexts(SphinxPostTransform):
+    """Translate the alt text of every image and HTML output MyST-NB rendered from a notebook."""
+
+    default_priority = 5  # after MyST-NB's SelectMimeType (4) has turned outputs into nodes
 
     def run(self, **kwargs: Any) -> None:
+        if self.app.builder.name == "gettext":
+            self._extract_html_alts()
+            return
         catalogue = _translator(self)
         if catalogue is None:
             return
         for image in self.document.findall(nodes.image):
             if image.get("alt"):
                 image["alt"] = catalogue.gettext(image["alt"])
+        for raw in _html_outputs(self.document):
+            def translated(match: re.Match[str]) -> str:
+                english = html.unescape(match.group(1))
+                return f'alt="{html.escape(catalogue.gettext(english))}"'
+
+            text = _HTML_ALT.sub(translated, raw.astext())
+            raw.replace_self(nodes.raw(text, text, format=raw["format"]))
+
+    def _extract_html_alts(self) -> None:
+        # The gettext builder takes a paragraph's text as a message; the paragraph is never shown.
+        for raw in _html_outputs(self.document):
+            for match in _HTML_ALT.finditer(raw.astext()):
+                alt = html.unescape(match.group(1))
+                holder = nodes.paragraph(alt, alt)
+                holder.source, holder.line = raw.source or self.document["source"], raw.line
+                holder.uid = ""  # the gettext builder skips nodes without one (as Sphinx's toctrees)
+                self.document.append(holder)
 
 
 def _configure(app: Sphinx, config: Config) -> None:
@@ -90,9 +118,6 @@ def _configure(app: Sphinx, config: Config) -> None:
         *config.nb_mime_priority_overrides,
         *GETTEXT_MIME_PRIORITY,
     ]
-    for domain in THEME_CATALOGUES:
-        for directory in config.locale_dirs:
-            app.add_message_catalog(domain, str(Path(app.srcdir, directory)))
 
 
 def setup(app: Sphinx) -> dict[str, bool]:
