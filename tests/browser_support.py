@@ -6,11 +6,17 @@ changes). :class:`ExplorerOnPage` moves controls as a reader would (setting a va
 the ``input`` or ``change`` event the browser fires) and reads the result back.
 :func:`saved_states` reads the same explorers' saved widget states from a notebook, from which
 the tests rebuild each explorer in Python (``Explorer.from_state``).
+
+The explorers speak the page's language: on the Korean edition (``/ko/`` under the site, pages
+served with ``<html lang="ko">``) every text they show is Korean, with the numbers of the
+English text. :func:`assert_said_in_korean` and :func:`english_words` check that.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -40,12 +46,7 @@ class PageVisit:
         )
         self.page.route("**/*", self._only_localhost)
         self.page.goto(url, wait_until="networkidle")
-        if self.page.locator(WIDGET_VIEW).count():
-            self.page.wait_for_function(
-                f"document.querySelectorAll('{EXPLORER}').length >= "
-                f"document.querySelectorAll('{WIDGET_VIEW}').length",
-                timeout=15_000,
-            )
+        self.wait_for_explorers()
 
     def _only_localhost(self, route) -> None:
         host = urlparse(route.request.url).hostname
@@ -54,6 +55,24 @@ class PageVisit:
         else:
             self.external.append(route.request.url)
             route.abort()
+
+    def wait_for_explorers(self) -> None:
+        """Wait until every saved widget on the page has drawn its explorer."""
+        if self.page.locator(WIDGET_VIEW).count():
+            self.page.wait_for_function(
+                f"document.querySelectorAll('{EXPLORER}').length >= "
+                f"document.querySelectorAll('{WIDGET_VIEW}').length",
+                timeout=15_000,
+            )
+
+    def reload(self) -> None:
+        """Load the page again: its explorers start over from their saved settings."""
+        self.page.reload(wait_until="networkidle")
+        self.wait_for_explorers()
+
+    def language(self) -> str:
+        """The page's language, as its ``<html lang>`` gives it."""
+        return self.page.evaluate("document.documentElement.lang")
 
     def explorers(self, name: str) -> list[ExplorerOnPage]:
         """The explorers of this kind on the page, in page order."""
@@ -101,6 +120,104 @@ class ExplorerOnPage:
     def timings(self) -> list[float]:
         """Milliseconds of every redraw so far."""
         return self.root.evaluate("root => root.convbookTimings")
+
+    def texts(self) -> list[str]:
+        """Every text a reader reads or hears in the explorer: what it shows (hidden parts
+        left out), every menu option, and every aria-label."""
+        return self.root.evaluate(_TEXTS)
+
+
+_TEXTS = """root => [
+  root.innerText,
+  ...[...root.querySelectorAll("option")].map((option) => option.textContent),
+  ...[...root.querySelectorAll("[aria-label]")].map((node) => node.getAttribute("aria-label")),
+]"""
+
+
+# -- the Korean edition ---------------------------------------------------------------------------
+
+#: Where the Korean edition lives under the site.
+KOREAN = "ko"
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+#: Numbers as a text writes them: "-3", "0.25", "87%" (and "3" and "3" in "3x3").
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?%?")
+#: Words that are code or names in either language: Keras' padding names, Python's None, the
+#: names of keys and file formats, Grad-CAM.
+CODE_WORDS = frozenset({
+    "Keras", "NumPy", "MNIST", "ReLU", "None", "valid", "same", "full", "Grad", "CAM",
+    "Tab", "Space", "Enter", "Delete", "Shift", "PNG", "JPEG",
+})
+# Code in a text: a quoted value, a call's name (Conv2D(, floor(), a keyword argument
+# (strides=), a name with digits, underscores or capitals inside (conv1, p_before, ModelExplorer).
+_CODE = re.compile(r"'[^']*'|[A-Za-z_]\w*(?=\()|\w+=|\b\w*(?:\d|_|[a-z][A-Z])\w*")
+_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def numbers_in(text: str) -> Counter:
+    """The numbers a text writes, with how often it writes each."""
+    return Counter(NUMBER.findall(text))
+
+
+def english_words(text: str) -> set[str]:
+    """The English words in ``text``: words of two or more Latin letters that are not code."""
+    return set(_WORD.findall(_CODE.sub(" ", text))) - CODE_WORDS
+
+
+def assert_said_in_korean(korean: Any, english: Any, context: str) -> None:
+    """``korean`` (what an explorer reports on a Korean page) says what ``english`` says.
+
+    Both have the same shape; numbers, booleans and texts without English words (formatted
+    numbers, code) are equal; every other text is said in Korean (it has Hangul) with every
+    number of the English text, written the same way; an empty text stays empty.
+    """
+    if isinstance(english, dict):
+        assert isinstance(korean, dict) and set(korean) == set(english), context
+        for key, value in english.items():
+            assert_said_in_korean(korean[key], value, f"{key} at {context}")
+    elif isinstance(english, list):
+        assert isinstance(korean, list) and len(korean) == len(english), context
+        for index, (ours, theirs) in enumerate(zip(korean, english, strict=True)):
+            assert_said_in_korean(ours, theirs, f"[{index}] {context}")
+    elif isinstance(english, str) and english_words(english):
+        assert isinstance(korean, str), context
+        assert HANGUL.search(korean), f"not in Korean: {korean!r} ({context})"
+        missing = numbers_in(english) - numbers_in(korean)
+        assert not missing, f"{korean!r} lacks {sorted(missing)} of {english!r} ({context})"
+    else:
+        assert korean == english, context
+
+
+def korean_site(site: str) -> str:
+    """The Korean edition's address under the site."""
+    return f"{site}/{KOREAN}"
+
+
+def open_both_editions(visit, site: str, page: str, name: str) -> tuple[ExplorerOnPage, ...]:
+    """The explorer ``name`` of ``page`` (its path under the site) in the English and in the
+    Korean edition, both at the saved settings: the English page, which the module's other tests
+    may have moved, is loaded again; the Korean one is opened here (one test a page uses it)."""
+    english = visit(f"{site}/{page}")
+    english.reload()
+    korean = visit(f"{korean_site(site)}/{page}")
+    assert korean.language() == KOREAN, f"{page} of the Korean edition is not in Korean"
+    (shown,) = english.explorers(name)
+    (said,) = korean.explorers(name)
+    return shown, said
+
+
+def assert_shown_in_korean(
+    korean: ExplorerOnPage, english: dict, message: str, context: str
+) -> None:
+    """What the explorer on a Korean page shows now is what the English page showed for the same
+    settings (``english``, its result), in Korean: a message exactly when Python's check() has
+    one (``message``), the same numbers, every text said in Korean (:func:`assert_said_in_korean`)
+    and no English word left in what a reader reads or hears."""
+    shown = korean.result()
+    assert bool(shown["message"]) == bool(message), context
+    assert korean.message() == shown["message"], context
+    assert_said_in_korean(shown, english, context)
+    left = english_words("\n".join(korean.texts()))
+    assert not left, f"English on the Korean page: {sorted(left)} at {context}"
 
 
 def saved_states(notebook: Path, anywidget_class: str | None = None) -> list[dict[str, Any]]:

@@ -5,7 +5,8 @@ The explorers' ``.js`` files are ES modules; Node imports them as they are (``pa
 process and returns the results, so a test can compare the JavaScript with the Python reference on
 many sampled inputs. A ``Problem`` thrown by the JavaScript (a message for impossible input) comes
 back as ``{"problem": message}``; non-finite numbers travel as the strings ``"nan"``, ``"inf"``,
-``"-inf"``.
+``"-inf"``. The function may be an entry of an exported object, named by its path
+(``"probeText.en.moved"``). :func:`run_js` runs a script of its own.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ EXPLORERS = Path(__file__).resolve().parents[1] / "src" / "convbook" / "explorer
 _RUNNER = """
 const [file, name] = process.argv.slice(1);
 const module = await import(file);
+const called = name.split(".").reduce((holder, key) => holder[key], module);
 const revive = (key, value) =>
   value === "nan" ? NaN : value === "inf" ? Infinity : value === "-inf" ? -Infinity : value;
 const plain = (key, value) => {
@@ -39,7 +41,7 @@ for await (const chunk of process.stdin) input += chunk;
 const results = [];
 for (const args of JSON.parse(input, revive)) {
   try {
-    results.push(await module[name](...args));
+    results.push(await called(...args));
   } catch (error) {
     if (error.constructor.name !== "Problem") throw error;
     results.push({ problem: error.message });
@@ -78,4 +80,25 @@ def call_js(module: str, function: str, calls: list[list[Any]]) -> list[Any]:
     )
     if completed.returncode != 0:
         raise AssertionError(f"{module}:{function} failed in Node:\n{completed.stderr[-3000:]}")
+    return json.loads(completed.stdout)
+
+
+def run_js(script: str, data: Any = None) -> Any:
+    """Run the ES module ``script`` in Node and return the JSON it writes to stdout.
+
+    The script finds ``data`` in the constant ``DATA`` and imports the explorers' modules with
+    ``await import(new URL("common.js", EXPLORERS))``.
+    """
+    prelude = (
+        f"const EXPLORERS = {json.dumps(EXPLORERS.as_uri() + '/')};\n"
+        'let input = "";\n'
+        "for await (const chunk of process.stdin) input += chunk;\n"
+        "const DATA = JSON.parse(input);\n"
+    )
+    completed = subprocess.run(
+        [node(), "--input-type=module", "-e", prelude + script],
+        input=json.dumps(_encode(data)), capture_output=True, text=True, timeout=120,
+    )
+    if completed.returncode != 0:
+        raise AssertionError(f"the script failed in Node:\n{completed.stderr[-3000:]}")
     return json.loads(completed.stdout)

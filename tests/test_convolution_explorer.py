@@ -7,7 +7,8 @@ Three layers of checks, each able to fail on its own:
 2. Node: the JavaScript functions that compute (kernel parsing, number formatting, the response
    map) against their Python definitions on many sampled inputs.
 3. Browser: the explorer on the built chapter page, driven through its controls at many sampled
-   settings (impossible ones included), shows what Python computes from the saved state.
+   settings (impossible ones included), shows what Python computes from the saved state; on the
+   Korean edition's page, it shows the same in Korean.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from browser_support import saved_states
+from browser_support import assert_shown_in_korean, open_both_editions, saved_states
 from js_support import call_js
 
 from convbook import style
@@ -274,3 +275,19 @@ def test_keyboard_moves_the_window(chapter_explorer):
     slider.press("ArrowRight")
     slider.press("ArrowRight")
     assert on_page.result()["captions"][0] == "input 28x28, window at (10, 12)"
+
+
+def test_the_korean_page_shows_the_same_in_korean(site, visit):
+    english, korean = open_both_editions(visit, site, "book/01-convolution.html", "convolution")
+    (state,) = saved_states(CHAPTER, CLASS)
+    explorer = ConvolutionExplorer.from_state(state)
+    assert_shown_in_korean(korean, english.result(), explorer.check(), "the saved settings")
+    impossible = 0
+    for settings in _sampled_settings(25, seed=40):
+        expected = english.set(**settings)
+        korean.set(**settings)
+        for name, value in settings.items():
+            setattr(explorer, name, value)
+        assert_shown_in_korean(korean, expected, explorer.check(), str(settings))
+        impossible += bool(expected["message"])
+    assert 3 <= impossible <= 22, "the sample should mix possible and impossible settings"

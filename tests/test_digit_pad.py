@@ -10,7 +10,8 @@ Three layers of checks, each able to fail on its own:
 3. Browser: the pad on the built chapter 6 page, drawn on with the mouse, the keyboard, its
    buttons, a picture file and (for the bulk of the sampled drawings) its test hook, shows what
    Python computes from the page's own drawing with the network the page holds; it fits a
-   phone, passes axe, and redraws within a frame.
+   phone, passes axe, and redraws within a frame. On the Korean edition's page, it shows the
+   same in Korean.
 """
 
 from __future__ import annotations
@@ -23,7 +24,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from browser_support import WIDGET_STATE, saved_states
+from browser_support import (
+    WIDGET_STATE,
+    assert_shown_in_korean,
+    open_both_editions,
+    saved_states,
+)
 from conftest import AXE
 from js_support import EXPLORERS, call_js, node
 
@@ -655,3 +661,22 @@ def test_the_pad_fits_a_phone_and_passes_axe(site, visit):
             ".map(e => e.labels?.[0]?.innerText || e.getAttribute('aria-label') || e.innerText)"
         )
         assert all(name.strip() for name in names), names
+
+
+def test_the_korean_page_shows_the_same_in_korean(site, visit, mnist_ink):
+    english, korean = open_both_editions(visit, site, PAGE, "digit-pad")
+    pad = _saved_pad()
+    assert_shown_in_korean(korean, english.result(), pad.check(), "the saved drawing")
+    rng = np.random.default_rng(40)
+    messages = 0
+    # Every other drawing of the sample: edge cases with messages, MNIST digits, strokes.
+    for index, drawing in enumerate(_drawings(rng, mnist_ink, 44)[::2]):
+        first = int(rng.choice([0, 8, 16, 24]))
+        english.set(first_channel=first)
+        korean.set(first_channel=first)
+        expected = _set_drawing(english, drawing)
+        _set_drawing(korean, drawing)
+        pad.grid, pad.first_channel = encode_array(drawing, "uint8"), first
+        assert_shown_in_korean(korean, expected, pad.check(), f"drawing {index}")
+        messages += bool(expected["message"])
+    assert 2 <= messages <= 18, "the sample should mix drawings with and without a message"

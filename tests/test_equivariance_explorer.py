@@ -8,7 +8,7 @@ Three layers of checks, each able to fail on its own:
    comparison, its sentence) against their Python definitions on many sampled inputs.
 3. Browser: the explorer on the built chapter page, driven through its controls (and by dragging
    the digit) at many sampled settings, impossible ones included, shows what Python computes
-   from the saved state.
+   from the saved state; on the Korean edition's page, it shows the same in Korean.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from browser_support import saved_states
+from browser_support import assert_shown_in_korean, open_both_editions, saved_states
 from js_support import call_js
 
 from convbook.connectivity import LAYERS, compare_shift, layer_map, shift, shift_problem
@@ -368,3 +368,17 @@ def test_it_fits_a_phone_screen(site, visit, choice):
             assert box["x"] >= 0 and box["x"] + box["width"] <= 390 + 1, part.evaluate(
                 "node => node.outerHTML.slice(0, 80)"
             )
+
+
+def test_the_korean_page_shows_the_same_in_korean(site, visit):
+    english, korean = open_both_editions(visit, site, PAGE, "equivariance")
+    (state,) = saved_states(CHAPTER, CLASS)
+    explorer = EquivarianceExplorer.from_state(state)
+    assert_shown_in_korean(korean, english.result(), explorer.check(), "the saved settings")
+    impossible = 0
+    for choice in _sampled_settings(25, seed=47):
+        expected = _apply(english, explorer, choice)
+        _apply(korean, explorer, choice)
+        assert_shown_in_korean(korean, expected, explorer.check(), str(choice))
+        impossible += bool(expected["message"])
+    assert 2 <= impossible <= 20, "the sample should mix possible and impossible settings"

@@ -9,7 +9,8 @@ Three layers of checks, each able to fail on its own:
    spelling, everything the explorer shows) against their Python definitions on many sampled
    settings, impossible ones included.
 3. Browser: the explorer on the built pages of chapters 3 and 4, driven through its controls at
-   many sampled settings, shows what Python computes from the saved state.
+   many sampled settings, shows what Python computes from the saved state; on the Korean
+   edition's pages, it shows the same in Korean.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from browser_support import saved_states
+from browser_support import assert_shown_in_korean, open_both_editions, saved_states
 from js_support import call_js
 
 from convbook import geometry, ops, style
@@ -452,9 +453,10 @@ def test_controls_are_labelled_and_pictures_described(chapter_explorer):
     assert [canvases.nth(n).get_attribute("role") for n in range(2)] == ["img", "img"]
 
 
+@pytest.mark.parametrize("edition", ["", "ko/"])  # the English edition, the Korean one
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_the_largest_picture_fits_a_phone_screen(site, visit, chapter):
-    opened = visit(f"{site}/book/{chapter}.html", width=390)
+def test_the_largest_picture_fits_a_phone_screen(site, visit, chapter, edition):
+    opened = visit(f"{site}/{edition}book/{chapter}.html", width=390)
     (on_page,) = opened.explorers("geometry")
     shown = on_page.set(padding="full", input_size=13, kernel_size=8, stride=1, window=0)
     assert shown["padded"] == 27
@@ -465,3 +467,20 @@ def test_the_largest_picture_fits_a_phone_screen(site, visit, chapter):
     for index in range(2):
         canvas = on_page.root.locator("canvas").nth(index).bounding_box()
         assert canvas["x"] + canvas["width"] <= box["x"] + box["width"] + 0.5
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_the_korean_page_shows_the_same_in_korean(site, visit, chapter):
+    english, korean = open_both_editions(visit, site, f"book/{chapter}.html", "geometry")
+    (state,) = saved_states(ROOT / "book" / f"{chapter}.ipynb", CLASS)
+    explorer = GeometryExplorer.from_state(state)
+    assert_shown_in_korean(korean, english.result(), explorer.check(), "the saved settings")
+    rng = random.Random(f"korean {chapter}")
+    impossible = 0
+    for _ in range(15):
+        moves = _moves(rng, explorer)
+        expected = english.set(**moves)
+        korean.set(**moves)
+        assert_shown_in_korean(korean, expected, explorer.check(), str(moves))
+        impossible += bool(expected["message"])
+    assert impossible <= 12, "the sample should mix possible and impossible settings"

@@ -6,10 +6,11 @@ Three layers of checks, each able to fail on its own:
    model); the explorer's settings, its messages for impossible settings, and its reference
    picture (:meth:`ModelExplorer.reference`) against Keras.
 2. Node: ``forward`` of convnet.js against Keras' predictions and layer outputs, on MNIST test
-   digits and random inputs; the messages and the channel range rule of model.js against
-   Python's on many sampled settings.
+   digits and random inputs; the messages, the channel range rule and the description of the
+   digits a page holds against Python's on many sampled settings.
 3. Browser: the explorer on the built chapter page, driven through its controls at many sampled
-   settings (impossible ones included), shows what Keras computes from the saved state.
+   settings (impossible ones included), shows what Keras computes from the saved state; on the
+   Korean edition's page, it shows the same in Korean.
 """
 
 from __future__ import annotations
@@ -21,7 +22,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from browser_support import WIDGET_STATE, saved_states
+from browser_support import (
+    WIDGET_STATE,
+    assert_shown_in_korean,
+    open_both_editions,
+    saved_states,
+)
 from js_support import call_js
 
 from convbook.activations import layer_activations
@@ -340,6 +346,20 @@ def test_messages_in_javascript_are_pythons(explorer):
         assert message[0].isupper() and message.endswith("."), message
 
 
+def test_the_digits_a_page_holds_in_javascript_are_pythons():
+    # The page describes its digits itself, in its language; in English, as Python does.
+    rng = random.Random(12)
+    calls = [[[0, 1, 2, 7, 9], [7, 9]], [list(range(200)), []], [[5], [5]], [[3, 8], []]]
+    for _ in range(300):
+        run = set(range(rng.choice([0, 1, 2, 16])))
+        indices = sorted(run | set(rng.sample(range(60), rng.randint(0, 6))))
+        if not indices:
+            continue
+        calls.append([indices, rng.sample(indices, rng.randint(0, len(indices)))])
+    shown = call_js("convnet.js", "describeDigits", calls)
+    assert shown == [describe_digits(indices, mistakes) for indices, mistakes in calls]
+
+
 def test_the_channel_range_rule_in_javascript_is_pythons(explorer):
     rng = random.Random(8)
     calls, expected = [], []
@@ -469,9 +489,10 @@ def test_redraws_are_quick(chapter_explorer):
     assert np.median(timings) < 16, f"median redraw {np.median(timings):.1f} ms"
 
 
+@pytest.mark.parametrize("edition", ["", "ko/"])  # the English edition, the Korean one
 @pytest.mark.parametrize("width", [390])
-def test_nothing_overflows_a_phone_screen(site, visit, width):
-    opened = visit(f"{site}/book/06-mnist-convnet.html", width=width)
+def test_nothing_overflows_a_phone_screen(site, visit, width, edition):
+    opened = visit(f"{site}/{edition}book/06-mnist-convnet.html", width=width)
     (on_page,) = opened.explorers("model")
     on_page.set(show="digit", layer="conv1", first=0, last=15)
     overflow = on_page.root.evaluate(
@@ -480,3 +501,21 @@ def test_nothing_overflows_a_phone_screen(site, visit, width):
     assert overflow <= 0
     box = on_page.root.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= width
+
+
+def test_the_korean_page_shows_the_same_in_korean(site, visit):
+    english, korean = open_both_editions(visit, site, "book/06-mnist-convnet.html", "model")
+    (state,) = saved_states(CHAPTER, CLASS)
+    explorer = ModelExplorer.from_state(state, _saved_network(state["network"]))
+    assert_shown_in_korean(korean, english.result(), explorer.check(), "the saved settings")
+    rng = random.Random(40)
+    impossible = 0
+    for _ in range(25):
+        settings = _page_settings(rng, explorer)
+        expected = english.set(**settings)
+        korean.set(**settings)
+        for name, value in settings.items():
+            setattr(explorer, name, value)
+        assert_shown_in_korean(korean, expected, explorer.check(), str(settings))
+        impossible += bool(expected["message"])
+    assert 2 <= impossible <= 20, "the sample should mix possible and impossible settings"

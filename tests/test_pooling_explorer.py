@@ -4,7 +4,8 @@ The explorer of chapter 5 is rebuilt in Python from the widget state the noteboo
 state the page renders), then the page's controls are moved to many seeded random settings,
 impossible ones included, and after each the page's report must equal
 :meth:`PoolingExplorer.reference` and its visible message :meth:`PoolingExplorer.check`. The
-Python side and the JavaScript functions on their own are tested in ``test_pooling.py``.
+Python side and the JavaScript functions on their own are tested in ``test_pooling.py``. On the
+Korean edition's page, the explorer shows the same in Korean.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from browser_support import saved_states
+from browser_support import assert_shown_in_korean, open_both_editions, saved_states
 
 from convbook.explorers import PoolingExplorer
 from convbook.pooling import compact_number
@@ -200,3 +201,17 @@ def test_it_fits_a_phone_screen(site, visit, choice):
             assert box["x"] >= 0 and box["x"] + box["width"] <= 390 + 1, part.evaluate(
                 "node => node.outerHTML.slice(0, 80)"
             )
+
+
+def test_the_korean_page_shows_the_same_in_korean(site, visit):
+    english, korean = open_both_editions(visit, site, PAGE, "pooling")
+    (state,) = saved_states(CHAPTER, CLASS)
+    explorer = PoolingExplorer.from_state(state)
+    assert_shown_in_korean(korean, english.result(), explorer.check(), "the saved settings")
+    impossible = 0
+    for choice in _sampled_settings(explorer, 25, seed=40):
+        expected = _apply(english, explorer, choice)
+        _apply(korean, explorer, choice)
+        assert_shown_in_korean(korean, expected, explorer.check(), str(choice))
+        impossible += bool(expected["message"])
+    assert 2 <= impossible <= 20, "the sample should mix possible and impossible settings"

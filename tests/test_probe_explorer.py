@@ -9,7 +9,8 @@ Three layers of checks, each able to fail on its own:
    upsampling, and a whole probe: probabilities, Grad-CAM and score map in closed form)
    against their Python definitions, on many sampled inputs.
 3. Browser: the explorer on the built chapter page, driven through its controls at many sampled
-   settings (impossible ones included), shows what Keras computes from the saved state.
+   settings (impossible ones included), shows what Keras computes from the saved state; on the
+   Korean edition's page, it shows the same in Korean.
 """
 
 from __future__ import annotations
@@ -21,7 +22,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from browser_support import WIDGET_STATE, saved_states
+from browser_support import (
+    WIDGET_STATE,
+    assert_shown_in_korean,
+    open_both_editions,
+    saved_states,
+)
 from js_support import call_js
 
 from convbook import inspection
@@ -337,9 +343,15 @@ def test_upsampling_and_words_in_javascript_are_pythons():
     for shown, laid in zip(call_js("probe.js", "upsampleCam", calls), expected, strict=True):
         np.testing.assert_allclose(shown, laid, rtol=1e-12, atol=1e-12)
     moves = [[int(a), int(b)] for a, b in rng.integers(-3, 4, size=(40, 2))]
-    assert call_js("probe.js", "movedText", moves) == [_moved_text(*move) for move in moves]
-    sizes = list(range(0, 100))
-    assert call_js("probe.js", "article", [[n] for n in sizes]) == [_article(n) for n in sizes]
+    assert call_js("probe.text.js", "probeText.en.moved", moves) == [
+        _moved_text(*move) for move in moves
+    ]
+    patches = [[n, int(top), int(left)] for n, (top, left) in zip(
+        range(0, 100), rng.integers(0, 28, size=(100, 2)), strict=True
+    )]
+    assert call_js("probe.text.js", "probeText.en.patched", patches) == [
+        f"{_article(n)} {n}x{n} grey patch at row {top}, column {left}" for n, top, left in patches
+    ]
     assert [_article(n) for n in (1, 8, 11, 12, 18, 80, 88)] == [
         "a",
         "an",
@@ -543,11 +555,31 @@ def test_controls_are_labelled_and_redraws_are_quick(chapter_explorer):
     assert np.median(timings) < 16, f"median redraw {np.median(timings):.1f} ms"
 
 
-def test_nothing_overflows_a_phone_screen(site, visit):
-    opened = visit(f"{site}/book/07-what-the-convnet-sees.html", width=390)
+@pytest.mark.parametrize("edition", ["", "ko/"])  # the English edition, the Korean one
+def test_nothing_overflows_a_phone_screen(site, visit, edition):
+    opened = visit(f"{site}/{edition}book/07-what-the-convnet-sees.html", width=390)
     (on_page,) = opened.explorers("probe")
     on_page.set(change="occlude", patch=8)
     overflow = on_page.root.evaluate("root => root.scrollWidth - root.clientWidth")
     assert overflow <= 0
     box = on_page.root.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+
+
+def test_the_korean_page_shows_the_same_in_korean(site, visit):
+    page = "book/07-what-the-convnet-sees.html"
+    english, korean = open_both_editions(visit, site, page, "probe")
+    (state,) = saved_states(CHAPTER, CLASS)
+    explorer = ProbeExplorer.from_state(state, _saved_networks(state["networks"]))
+    assert_shown_in_korean(korean, english.result(), explorer.check(), "the saved settings")
+    rng = random.Random(40)
+    impossible = 0
+    for _ in range(25):
+        settings = _page_settings(rng, explorer)
+        expected = english.set(**settings)
+        korean.set(**settings)
+        for name, value in settings.items():
+            setattr(explorer, name, value)
+        assert_shown_in_korean(korean, expected, explorer.check(), str(settings))
+        impossible += bool(expected["message"])
+    assert 2 <= impossible <= 20, "the sample should mix possible and impossible settings"

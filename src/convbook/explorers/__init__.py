@@ -2,7 +2,8 @@
 
 Every explorer computes and draws in the reader's browser, so it stays live in the HTML book with
 no kernel, and its Python side lets a notebook read and set its settings (see
-:mod:`convbook.explorers.base`).
+:mod:`convbook.explorers.base`). It speaks the page's language: its texts, in English and
+Korean, are in a ``.text.js`` file beside its ``.js``.
 
 - :class:`ConvolutionExplorer`: a 3x3 window sliding over a digit (chapter 1);
 - :class:`EquivarianceExplorer`: shift a digit and watch a layer's map move with it (chapter

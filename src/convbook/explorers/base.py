@@ -11,8 +11,13 @@ class holds the data and the settings as synced traits. So the same widget works
   reference operations, what the page must show, and the browser tests compare the two.
 
 The JavaScript of one explorer may import from other ``.js`` files of this folder
-(``import { a, b } from "./common.js";``). :func:`bundle` inlines those files, so that the widget
-state holds one self-contained module and the book needs no extra file to serve.
+(``import { a, b } from "./common.js";``), among them its texts: ``NAME.text.js`` holds every text
+the explorer shows, in English and in Korean, and the explorer picks the page's language when it
+renders (``pageLanguage`` in common.js), so that the same saved widget speaks English in JupyterLab
+and on the English pages, Korean on the Korean edition's. :func:`bundle` inlines those files, so
+that the widget state holds one self-contained module and the book needs no extra file to serve.
+The Python side (:meth:`Explorer.check`, :meth:`Explorer.reference`) stays in English: it is the
+definition the tests compare the English texts with.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ __all__ = ["HERE", "Explorer", "bundle", "colour_table", "decode_array", "encode
 HERE = Path(__file__).resolve().parent
 
 #: ``import { a, b } from "./file.js";`` on a line of its own: the only import form bundled.
-_IMPORT = re.compile(r'^import\s*\{[^}]*\}\s*from\s*"\./([\w-]+\.js)";[ \t]*\n?', re.MULTILINE)
+_IMPORT = re.compile(r'^import\s*\{[^}]*\}\s*from\s*"\./([\w.-]+\.js)";[ \t]*\n?', re.MULTILINE)
 _EXPORT = re.compile(r"^export\s+(?=(?:async\s+)?(?:function|const|let|class)\b)", re.MULTILINE)
 
 

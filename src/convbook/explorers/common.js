@@ -1,5 +1,6 @@
-// What every explorer's module shares: number formatting that matches Python's, decoding of the
-// arrays Python sends, labelled controls, pictures of grids, and the redraw loop (mountExplorer).
+// What every explorer's module shares: number formatting that matches Python's, the page's
+// language, decoding of the arrays Python sends, labelled controls, pictures of grids, and the
+// redraw loop (mountExplorer).
 // The explorers import from here; convbook/explorers/base.py inlines this file into each one.
 
 // ---- numbers, written as Python writes them -------------------------------------------------
@@ -39,6 +40,27 @@ export function formatPercent(x, digits = 0) {
 export function formatThousands(n) {
   const text = String(Math.abs(Math.trunc(n)));
   return (n < 0 ? "-" : "") + text.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
+// "1 pixel", "2 pixels": a count and its English noun (the explorers' English texts).
+export function plural(count, noun) {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
+// ---- the page's language -----------------------------------------------------------------------
+
+// "ko" for a Korean language tag ("ko", "ko-KR"), "en" for any other (or none). Each explorer
+// keeps its texts in a table by language (NAME.text.js) and picks one when it renders.
+export function languageOf(tag) {
+  return /^ko(-|$)/i.test(String(tag ?? "")) ? "ko" : "en";
+}
+
+// The language of the page around `el`: its closest lang attribute, else the document's. The
+// Korean edition of the book is served with <html lang="ko">; JupyterLab and the English pages
+// give English.
+export function pageLanguage(el) {
+  const holder = el.closest("[lang]");
+  return languageOf(holder ? holder.getAttribute("lang") : document.documentElement.lang);
 }
 
 // ---- data from Python ------------------------------------------------------------------------

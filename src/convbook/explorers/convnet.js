@@ -1,7 +1,9 @@
 // The trained convnet, run in the browser: decode the weights a Network widget carries
 // (convbook/explorers/network.py), compute a digit's feature maps and probabilities, and draw
-// them. The chapter 6 explorers (model.js, digit_pad.js) import from here.
+// them, in the page's language (convnet.text.js). The explorers that run a trained convnet
+// (model.js, digit_pad.js, probe.js) import from here.
 import { decodeArray, element } from "./common.js";
+import { convnetText } from "./convnet.text.js";
 
 // ---- the weights ---------------------------------------------------------------------------
 
@@ -161,6 +163,16 @@ export function answerOf(probabilities) {
   return answer;
 }
 
+// Which test digits a page holds (`indices` sorted, without repeats), in a few words:
+// convbook.explorers.model.describe_digits, in the language of `text` (convnet.text.js).
+export function describeDigits(indices, mistakes, text = convnetText.en) {
+  let run = 0;
+  while (run < indices.length && indices[run] === run) run += 1;
+  const others = indices.slice(run);
+  const wrong = new Set(mistakes);
+  return text.heldDigits(run, others, others.every((index) => wrong.has(index)));
+}
+
 // ---- pictures --------------------------------------------------------------------------------
 
 const rgbTables = new Map();
@@ -206,8 +218,9 @@ export function paintMap(canvas, options) {
 }
 
 // Small multiples of channels first..last of a layer from forward(), each a canvas captioned
-// "ch N", all on one colour scale from 0 to vmax. The figures are kept between redraws.
-export function drawFeatureMaps(container, layer, { first, last, vmax, colours, cell }) {
+// "ch N" (text: convnet.text.js in the page's language), all on one colour scale from 0 to vmax.
+// The figures are kept between redraws.
+export function drawFeatureMaps(container, layer, { first, last, vmax, colours, cell, text }) {
   const count = last - first + 1;
   while (container.children.length > count) container.lastElementChild.remove();
   while (container.children.length < count) {
@@ -222,17 +235,18 @@ export function drawFeatureMaps(container, layer, { first, last, vmax, colours, 
     const [canvas, caption] = container.children[k].children;
     paintMap(canvas, {
       values: layer.values, height: layer.height, width: layer.width, depth: layer.depth, channel,
-      colours, vmin: 0, vmax, cell, label: `${layer.name} channel ${channel}`,
+      colours, vmin: 0, vmax, cell, label: text.mapLabel(layer.name, channel),
     });
-    caption.textContent = `ch ${channel}`;
+    caption.textContent = text.mapCaption(channel);
   }
 }
 
 // The ten probabilities as labelled bars (an HTML list, so a screen reader reads each digit's
 // number). The answer is dark blue when right (or when the truth is unknown), red when wrong;
 // the true digit is bold and underlined. Styled inline: the explorers share this drawing but
-// not a style sheet. `format(p)` writes a probability; returns the answer.
-export function drawProbabilities(container, probabilities, { truth = null, format, label }) {
+// not a style sheet. `format(p)` writes a probability, `text` is convnet.text.js in the page's
+// language; returns the answer.
+export function drawProbabilities(container, probabilities, { truth = null, format, text }) {
   const answer = answerOf(probabilities);
   const bars = probabilities.map((p, digit) => {
     const right = truth === null || truth === answer;
@@ -240,7 +254,7 @@ export function drawProbabilities(container, probabilities, { truth = null, form
     const isTruth = digit === truth;
     const height = (Math.min(Math.max(p, 0), 1) * 100).toFixed(1);
     return element("li", {
-      "aria-label": `${digit}: ${format(p)}${isTruth ? ", the true digit" : ""}`,
+      "aria-label": text.barLabel(digit, format(p), isTruth),
       style: "display:flex;flex-direction:column;align-items:center;width:1.45em;margin:0",
     }, [
       element("span", {
@@ -259,7 +273,7 @@ export function drawProbabilities(container, probabilities, { truth = null, form
     ]);
   });
   container.replaceChildren(element("ol", {
-    "aria-label": label, start: 0,
+    "aria-label": text.barsLabel(answer, truth), start: 0,
     style: "display:flex;gap:0.1em;list-style:none;padding:0;margin:0.2em 0",
   }, bars));
   return answer;

@@ -3,12 +3,12 @@
 // what this module must show: the browser tests compare the two).
 import {
   Problem, decodeArray, colourTable, drawGrid, element, figure, formatFixed, menu, mountExplorer,
-  numberTable, setter, slider, textBox,
+  numberTable, pageLanguage, setter, slider, textBox,
 } from "./common.js";
+import { convolutionText } from "./convolution.text.js";
 import { responseMap } from "./convmath.js";
 
 const SIZE = 3; // the kernel is 3x3
-const EXAMPLE = "for example '1 0 -1; 1 0 -1; 1 0 -1'";
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 // convbook.convolution.format_number: integers without decimals, others to 2 or fewer.
@@ -29,67 +29,42 @@ function pythonRound(x) {
   return floor % 2 === 0 ? floor : floor + 1;
 }
 
-function parseNumber(token, row) {
+function parseNumber(token, row, text) {
   const parts = token.split("/");
   if (parts.length > 2 || !parts.every((part) => NUMBER.test(part))) {
-    throw new Problem(
-      `Row ${row} has '${token}', which is not a number: write numbers like 2, -0.5, 1e-2 or 1/9.`,
-    );
+    throw new Problem(text.notNumber(row, token));
   }
   let value = Number(parts[0]);
   if (parts.length === 2) {
     const divisor = Number(parts[1]);
-    if (divisor === 0) throw new Problem(`Row ${row} has '${token}', which divides by zero.`);
+    if (divisor === 0) throw new Problem(text.dividesByZero(row, token));
     value /= divisor;
   }
-  if (!Number.isFinite(value)) {
-    throw new Problem(`Row ${row} has '${token}', which is too large to be a kernel weight.`);
-  }
+  if (!Number.isFinite(value)) throw new Problem(text.tooLarge(row, token));
   return value;
 }
 
-// convbook.convolution.parse_kernel: "a b c; d e f; g h i" -> 9 numbers, row by row.
-export function parseKernel(text) {
-  const rowsText = text.trim().split(/[;\n]/).map((row) => row.trim());
+// convbook.convolution.parse_kernel: "a b c; d e f; g h i" -> 9 numbers, row by row. `text` is
+// the explorer's texts in the page's language (convolution.text.js).
+export function parseKernel(typed, text = convolutionText.en) {
+  const rowsText = typed.trim().split(/[;\n]/).map((row) => row.trim());
   if (rowsText.length > 1 && rowsText[rowsText.length - 1] === "") rowsText.pop();
-  if (!rowsText.some((row) => row !== "")) {
-    throw new Problem(
-      `Type the ${SIZE * SIZE} weights of the ${SIZE}x${SIZE} kernel as ${SIZE} rows ` +
-        `separated by ';', ${EXAMPLE}.`,
-    );
-  }
-  if (rowsText.length !== SIZE) {
-    throw new Problem(
-      `The kernel needs ${SIZE} rows separated by ';' but has ${rowsText.length}, ${EXAMPLE}.`,
-    );
-  }
+  if (!rowsText.some((row) => row !== "")) throw new Problem(text.typeWeights(SIZE));
+  if (rowsText.length !== SIZE) throw new Problem(text.rowCount(SIZE, rowsText.length));
   const weights = [];
   rowsText.forEach((rowText, index) => {
     const tokens = rowText.split(/[\s,]+/).filter((token) => token !== "");
-    if (tokens.length !== SIZE) {
-      const numbers = tokens.length === 1 ? "1 number" : `${tokens.length} numbers`;
-      throw new Problem(`Row ${index + 1} of the kernel has ${numbers}; each row needs ${SIZE}.`);
-    }
-    for (const token of tokens) weights.push(parseNumber(token, index + 1));
+    if (tokens.length !== SIZE) throw new Problem(text.numberCount(index + 1, tokens.length, SIZE));
+    for (const token of tokens) weights.push(parseNumber(token, index + 1, text));
   });
   return weights;
 }
 
 // The message for a window whose top-left corner is at (row, col), or "" when it fits.
-export function positionProblem(row, col, height, width) {
-  for (const [axis, value, size, count] of [
-    ["row", row, height, "rows"],
-    ["column", col, width, "columns"],
-  ]) {
-    const last = size - SIZE;
-    if (value < 0 || value > last) {
-      return (
-        `A ${SIZE}x${SIZE} window whose top-left corner is in ${axis} ${value} would cover ` +
-        `${count} ${value} to ${value + SIZE - 1}, past the edge of the ${size}-${axis} image. ` +
-        `The last ${axis} where it fits is ${last}, which is why the response map has ` +
-        `${last + 1} ${count}.`
-      );
-    }
+export function positionProblem(row, col, height, width, text = convolutionText.en) {
+  for (const [axis, value, side] of [["row", row, height], ["column", col, width]]) {
+    const last = side - SIZE;
+    if (value < 0 || value > last) return text.pastEdge(axis, SIZE, value, side, last);
   }
   return "";
 }
@@ -111,20 +86,21 @@ function render({ model, el }) {
   const presets = model.get("presets");
   const own = model.get("own_kernel");
   const labels = model.get("labels");
+  const text = convolutionText[pageLanguage(el)];
 
   const digitMenu = menu({
-    label: "digit",
+    label: text.digit,
     setting: "digit",
     options: Array.from({ length: count }, (_, i) => [
-      String(i), labels.length ? `#${i}: a ${labels[i]}` : `#${i}`,
+      String(i), labels.length ? text.digitOption(i, labels[i]) : `#${i}`,
     ]),
     value: String(model.get("digit")),
     onChange: (value) => setter(model, "digit")(Number(value)),
   });
   const kernelMenu = menu({
-    label: "kernel",
+    label: text.kernel,
     setting: "kernel",
-    options: [...presets.map(([name]) => [name, name]), [own, own]],
+    options: [...presets.map(([name]) => name), own].map((name) => [name, text.kernels[name] ?? name]),
     value: model.get("kernel"),
     onChange: (name) => {
       if (name !== own) model.set("weights", presets.find(([preset]) => preset === name)[1]);
@@ -132,22 +108,22 @@ function render({ model, el }) {
     },
   });
   const weightsBox = textBox({
-    label: "3x3 weights",
+    label: text.weights,
     setting: "weights",
     value: model.get("weights"),
     placeholder: "a b c; d e f; g h i",
-    onChange: (text) => {
+    onChange: (typed) => {
       const preset = presets.find(([name]) => name === model.get("kernel"));
-      if (preset && preset[1] !== text) model.set("kernel", own);
-      setter(model, "weights")(text);
+      if (preset && preset[1] !== typed) model.set("kernel", own);
+      setter(model, "weights")(typed);
     },
   });
   const rowSlider = slider({
-    label: "window row", setting: "row", min: 0, max: height - SIZE + 1, value: model.get("row"),
+    label: text.windowRow, setting: "row", min: 0, max: height - SIZE + 1, value: model.get("row"),
     onInput: setter(model, "row"),
   });
   const colSlider = slider({
-    label: "window column", setting: "col", min: 0, max: width - SIZE + 1, value: model.get("col"),
+    label: text.windowColumn, setting: "col", min: 0, max: width - SIZE + 1, value: model.get("col"),
     onInput: setter(model, "col"),
   });
 
@@ -180,12 +156,12 @@ function render({ model, el }) {
   function redraw() {
     const digit = model.get("digit");
     if (!(Number.isInteger(digit) && digit >= 0 && digit < count)) {
-      throw new Problem(`There is no digit #${digit}: choose one of #0 to #${count - 1}.`);
+      throw new Problem(text.noDigit(digit, count - 1));
     }
-    const kernel = parseKernel(model.get("weights"));
+    const kernel = parseKernel(model.get("weights"), text);
     const row = model.get("row");
     const col = model.get("col");
-    const problem = positionProblem(row, col, height, width);
+    const problem = positionProblem(row, col, height, width, text);
     if (problem) throw new Problem(problem);
     if (digit !== shownDigit) {
       pixels = Float64Array.from(image(digit));
@@ -203,29 +179,29 @@ function render({ model, el }) {
     const limit = largestSize(response.values);
     const top = Math.max(largestSize(pixels), 1);
     const captions = [
-      `input ${height}x${width}, window at (${row}, ${col})`,
-      `response map ${response.rows}x${response.cols} (red +, blue -, grey: not yet)`,
+      text.inputCaption(height, width, row, col),
+      text.responseCaption(response.rows, response.cols),
     ];
     drawGrid(inputCanvas, {
       values: pixels, rows: height, cols: width, cell: 10, colours: ink, vmin: 0,
       vmax: Math.max(Math.max(...pixels), 1),
       boxes: [{ row, col, height: SIZE, width: SIZE, stroke: windowColour, fill: windowColour, fillOpacity: 0.25 }],
-      label: `digit with a ${SIZE}x${SIZE} window at row ${row}, column ${col}`,
+      label: text.inputLabel(SIZE, row, col),
     });
     drawGrid(responseCanvas, {
       values: partial, rows: response.rows, cols: response.cols, cell: 10, colours: signed,
       vmin: -limit, vmax: limit, missing: notYet,
       boxes: [{ row, col, stroke: outputColour, lineWidth: 1.5 }],
-      label: `response map computed up to row ${row}, column ${col}`,
+      label: text.responseLabel(row, col),
     });
     inputFigure.caption(captions[0]);
     responseFigure.caption(captions[1]);
     const kernelLimit = 1.8 * largestSize(kernel);
     const productLimit = 1.8 * largestSize(products);
     const tables = [
-      ["patch", "patch values", patch, ink, -0.15 * top, 1.6 * top],
-      ["× kernel", "kernel weights", kernel, signed, -kernelLimit, kernelLimit],
-      ["= element-wise products", "element-wise products", products, signed, -productLimit, productLimit],
+      [text.patch, text.patchLabel, patch, ink, -0.15 * top, 1.6 * top],
+      [text.timesKernel, text.kernelLabel, kernel, signed, -kernelLimit, kernelLimit],
+      [text.products, text.productsLabel, products, signed, -productLimit, productLimit],
     ];
     arithmetic.replaceChildren(
       ...tables.map(([caption, label, values, colours, vmin, vmax]) =>
@@ -237,9 +213,9 @@ function render({ model, el }) {
     );
     const sumText = formatNumber(total);
     sumLine.replaceChildren(
-      `Sum of the ${products.length} products: `,
+      text.sumOf(products.length),
       element("b", { text: sumText }),
-      `, the response at row ${row}, column ${col} (black square on the map).`,
+      text.sumIs(row, col),
     );
     return {
       kernel, patch, products, sum: total, sumText, captions,

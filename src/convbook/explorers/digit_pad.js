@@ -9,20 +9,14 @@
 // of ink a cell); assigning such a string draws it, as a finished stroke would.
 import {
   Problem, colourTable, decodeArray, element, figure, formatFixed, formatPercent, menu,
-  mountExplorer, setter,
+  mountExplorer, pageLanguage, setter,
 } from "./common.js";
 import {
   answerOf, drawFeatureMaps, drawProbabilities, forward, loadNetwork, paintMap,
 } from "./convnet.js";
+import { convnetText } from "./convnet.text.js";
+import { digitPadText } from "./digit_pad.text.js";
 import { preprocessDigit } from "./preprocess.js";
-
-// The messages of convbook.explorers.digit_pad, word for word.
-export const EMPTY =
-  "The pad is empty: draw a digit with the mouse, a pen or a finger, or pick a sample.";
-export const FLAT =
-  "The whole pad is one shade, so there is no digit to find: press clear and draw one.";
-export const NO_INK =
-  "Nothing on the pad stands out from its background: draw the digit with darker strokes.";
 
 // The brush, in cells: full ink up to FULL from the pointer's path, fading out at EDGE. On the
 // 56-cell pad, a digit drawn about 40 cells tall is scaled by 1/2, so strokes end up about
@@ -75,8 +69,9 @@ export function stampSegment(ink, size, from, to) {
 }
 
 // DigitPad.check's drawing part, then the preparation: the drawing (size x size bytes of ink)
-// as a picture, dark ink on white paper, through preprocess_digit. Throws the pad's Problem.
-export function prepareDrawing(ink, size) {
+// as a picture, dark ink on white paper, through preprocess_digit. Throws the pad's Problem, in
+// the language of `text` (digit_pad.text.js).
+export function prepareDrawing(ink, size, text = digitPadText.en) {
   const picture = new Uint8Array(size * size);
   let low = 255;
   let high = 0;
@@ -85,24 +80,21 @@ export function prepareDrawing(ink, size) {
     high = Math.max(high, ink[p]);
     picture[p] = 255 - ink[p];
   }
-  if (high === 0) throw new Problem(EMPTY);
-  if (low === high) throw new Problem(FLAT);
+  if (high === 0) throw new Problem(text.empty);
+  if (low === high) throw new Problem(text.flat);
   try {
     return preprocessDigit(picture, size, size);
   } catch (problem) {
-    if (problem instanceof Problem) throw new Problem(NO_INK);
+    if (problem instanceof Problem) throw new Problem(text.noInk);
     throw problem;
   }
 }
 
 // digit_pad.channel_problem: "" when channels first .. first + count - 1 exist in every layer.
-export function channelProblem(first, depth, count) {
+export function channelProblem(first, depth, count, text = digitPadText.en) {
   const last = depth - count;
   if (Number.isInteger(first) && first >= 0 && first <= last) return "";
-  return (
-    `The first channel shown must be from 0 to ${last}: the smallest layer has ${depth} ` +
-    `channels, and the pad shows ${count} of each.`
-  );
+  return text.channelRange(last, depth, count);
 }
 
 // ---- a picture file -> pad ink -------------------------------------------------------------------
@@ -155,6 +147,9 @@ async function render({ model, el }) {
   const palette = model.get("palette");
   const greys = colourTable(palette.gray_r);
   const viridis = colourTable(palette.viridis);
+  const language = pageLanguage(el);
+  const text = digitPadText[language];
+  const shared = convnetText[language];
   // Ink -> canvas colour (r, g, b, a bytes), as the other pictures draw [0, 1] with gray_r.
   const inkColours = new Uint8ClampedArray(4 * 256);
   for (let v = 0; v < 256; v++) {
@@ -173,15 +168,11 @@ async function render({ model, el }) {
   const hintId = `cb-pad-hint-${++padCount}`;
   const pad = element("canvas", {
     className: "cb-pad", width: size, height: size, tabindex: 0, role: "application",
-    "aria-label": `drawing pad, ${size} by ${size} cells`, "aria-describedby": hintId,
+    "aria-label": text.pad(size), "aria-describedby": hintId,
   });
   const cursorBox = element("div", { className: "cb-pad-cursor", hidden: true });
   const frameBox = element("div", { className: "cb-pad-frame" }, [pad, cursorBox]);
-  const hint = element("p", {
-    className: "cb-note", id: hintId,
-    text: "Draw with the mouse, a pen or a finger. Keyboard: Tab to the pad, arrows move the " +
-      "orange square, Space or Enter inks it, Delete erases it, Shift+arrows draw.",
-  });
+  const hint = element("p", { className: "cb-note", id: hintId, text: text.hint });
   const padImage = pad.getContext("2d").createImageData(size, size);
 
   function paintPad() {
@@ -274,14 +265,14 @@ async function render({ model, el }) {
   pad.addEventListener("focus", paintPad);
   pad.addEventListener("blur", paintPad);
 
-  const clear = element("button", { type: "button", text: "clear" });
+  const clear = element("button", { type: "button", text: text.clear });
   clear.dataset.setting = "clear";
   clear.addEventListener("click", () => {
     ink.fill(0);
     commit();
   });
   const sampleButtons = model.get("samples").map(([label, grid]) => {
-    const button = element("button", { type: "button", text: label, "aria-label": `sample ${label}` });
+    const button = element("button", { type: "button", text: label, "aria-label": text.sample(label) });
     button.dataset.setting = `sample-${label}`;
     button.addEventListener("click", () => {
       ink = decodeArray(grid, "uint8");
@@ -300,7 +291,7 @@ async function render({ model, el }) {
       fileNote.textContent = "";
       commit();
     } catch {
-      fileNote.textContent = "That file could not be read as a picture: choose a PNG or JPEG image.";
+      fileNote.textContent = text.unreadable;
     }
     fileInput.value = ""; // choosing the same file again reads it again
   });
@@ -308,22 +299,22 @@ async function render({ model, el }) {
     ...network.filter((layer) => layer.output_shape.length === 3).map((layer) => layer.output_shape[2]),
   );
   const channelMenu = menu({
-    label: "feature maps: channels",
+    label: text.channels,
     setting: "first_channel",
     options: Array.from({ length: Math.floor(depth / count) }, (_, i) => [
-      String(i * count), `${i * count} to ${i * count + count - 1}`,
+      String(i * count), text.channelsOption(i * count, i * count + count - 1),
     ]),
     value: String(model.get("first_channel")),
     onChange: (value) => setter(model, "first_channel")(Number(value)),
   });
   const tools = element("div", { className: "cb-pad-tools" }, [
     element("div", { className: "cb-pad-buttons" }, [clear]),
-    element("div", { className: "cb-pad-buttons", role: "group", "aria-label": "samples" }, [
-      element("span", { className: "cb-label", text: "samples:" }),
+    element("div", { className: "cb-pad-buttons", role: "group", "aria-label": text.samples }, [
+      element("span", { className: "cb-label", text: text.samplesLabel }),
       ...sampleButtons,
     ]),
     element("label", { className: "cb-field cb-file" }, [
-      element("span", { className: "cb-label", text: "picture file" }),
+      element("span", { className: "cb-label", text: text.pictureFile }),
       fileInput,
     ]),
     fileNote,
@@ -344,11 +335,7 @@ async function render({ model, el }) {
   const layersBox = element("div", { className: "cb-layers" });
   const picture = element("div", {}, [
     element("div", { className: "cb-figures cb-steps" }, steps.map((step) => step.node)),
-    element("p", {
-      className: "cb-note",
-      text: "Feature maps of each layer, on the layer's own scale from 0 (dark) to its largest " +
-        "value (yellow):",
-    }),
+    element("p", { className: "cb-note", text: text.mapsNote }),
     layersBox,
   ]);
 
@@ -363,36 +350,33 @@ async function render({ model, el }) {
   }
 
   function redraw() {
-    const prepared = prepareDrawing(ink, size);
+    const prepared = prepareDrawing(ink, size, text);
     const { layers, probabilities } = forward(network, prepared.digit);
     const first = model.get("first_channel");
-    const problem = channelProblem(first, depth, count);
+    const problem = channelProblem(first, depth, count, text);
     if (problem) throw new Problem(problem);
     const last = first + count - 1;
     const { crop, scaled } = prepared;
     paintMap(cropCanvas, {
       values: prepared.cropped, height: crop.height, width: crop.width, colours: greys,
       vmin: 0, vmax: 1, cell: 84 / Math.max(crop.height, crop.width),
-      label: `your digit cropped to its ink, ${crop.height} by ${crop.width} cells`,
+      label: text.croppedLabel(crop.height, crop.width),
     });
     paintMap(scaledCanvas, {
       values: prepared.resized, height: scaled.height, width: scaled.width, colours: greys,
-      vmin: 0, vmax: 1, cell: 4, label: `scaled to ${scaled.height} by ${scaled.width} pixels`,
+      vmin: 0, vmax: 1, cell: 4, label: text.scaledLabel(scaled.height, scaled.width),
     });
     paintMap(digitCanvas, {
       values: prepared.digit, height: 28, width: 28, colours: greys, vmin: 0, vmax: 1, cell: 4,
-      label: "what the model sees: the digit centred by mass in 28 by 28 pixels",
+      label: text.centredLabel,
     });
     const answer = answerOf(probabilities);
-    drawProbabilities(bars, probabilities, {
-      format: (p) => formatPercent(p, 0),
-      label: `the model's probability for each digit; it says ${answer}`,
-    });
+    drawProbabilities(bars, probabilities, { format: (p) => formatPercent(p, 0), text: shared });
     const captions = [
-      `cropped: ${crop.height}×${crop.width}`,
-      `scaled: ${scaled.height}×${scaled.width}`,
-      "centred: 28×28, what the model sees",
-      `the model says ${answer} (${formatPercent(probabilities[answer], 0)})`,
+      text.croppedCaption(crop.height, crop.width),
+      text.scaledCaption(scaled.height, scaled.width),
+      text.centredCaption,
+      text.saysCaption(answer, formatPercent(probabilities[answer], 0)),
     ];
     captions.forEach((caption, i) => steps[i].caption(caption));
 
@@ -409,10 +393,10 @@ async function render({ model, el }) {
       let vmax = 0;
       for (const value of layer.values) vmax = Math.max(vmax, value);
       const cell = Math.max(2, Math.round(MAP_PIXELS / Math.max(layer.height, layer.width)));
-      drawFeatureMaps(row.maps, layer, { first, last, vmax, colours: viridis, cell });
-      row.caption.textContent =
-        `${layer.name}: ${layer.height}×${layer.width}×${layer.depth}, channels ${first} to ` +
-        `${last} (0 to ${formatFixed(vmax, 2)})`;
+      drawFeatureMaps(row.maps, layer, { first, last, vmax, colours: viridis, cell, text: shared });
+      row.caption.textContent = text.layerCaption(
+        layer.name, layer.height, layer.width, layer.depth, first, last, formatFixed(vmax, 2),
+      );
       const peaks = [];
       for (let channel = first; channel <= last; channel++) {
         let peak = 0;

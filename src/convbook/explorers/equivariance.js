@@ -4,9 +4,10 @@
 // convbook.connectivity.compare_shift (NumPy); the tests compare the two.
 import {
   Problem, colourTable, decodeArray, drawGrid, element, figure, formatFixed, menu, mountExplorer,
-  setter, slider,
+  pageLanguage, setter, slider,
 } from "./common.js";
 import { responseMap } from "./convmath.js";
+import { equivarianceText } from "./equivariance.text.js";
 
 // convbook.connectivity.LAYERS: the step, in input pixels, between two cells of each map.
 export const LAYERS = {
@@ -48,15 +49,16 @@ function maxPool2(values, rows, cols) {
   return { values: out, rows: outRows, cols: outCols };
 }
 
-// The message for a layer that does not exist (convbook.connectivity.layer_map).
-function layerProblem(layer) {
-  return `There is no layer '${layer}': choose one of ${Object.keys(LAYERS).join(", ")}.`;
+// The message for a layer that does not exist (convbook.connectivity.layer_map), in the
+// language of `text` (equivariance.text.js).
+function layerProblem(layer, text) {
+  return text.noLayer(layer, Object.keys(LAYERS).map((name) => text.layers[name]));
 }
 
 // convbook.connectivity.layer_map: the map of a one-channel image through one of LAYERS.
-export function layerMap(image, height, width, kernel, layer) {
+export function layerMap(image, height, width, kernel, layer, text = equivarianceText.en) {
   if (!(layer in LAYERS)) {
-    throw new Problem(layerProblem(layer));
+    throw new Problem(layerProblem(layer, text));
   }
   const response = responseMap(image, height, width, kernel);
   if (layer === "convolution") return response;
@@ -76,26 +78,22 @@ export function layerMap(image, height, width, kernel, layer) {
 }
 
 // convbook.connectivity.shift_problem.
-export function shiftProblem(dy, dx, height, width) {
-  for (const [value, size, noun] of [[dy, height, "rows"], [dx, width, "columns"]]) {
-    if (Math.abs(value) >= size) {
-      return (
-        `A shift of ${value} ${noun} moves the whole ${size}-${noun.slice(0, -1)} image out of ` +
-        `the picture: nothing is left to compare. Shift by at most ${size - 1} ${noun} ` +
-        "either way."
-      );
-    }
+export function shiftProblem(dy, dx, height, width, text = equivarianceText.en) {
+  for (const [axis, value, side] of [["row", dy, height], ["column", dx, width]]) {
+    if (Math.abs(value) >= side) return text.shiftOut(axis, value, side);
   }
   return "";
 }
 
 // convbook.connectivity.compare_shift: the map of the shifted image beside the map of the
 // image moved by the same number of cells (NaN where the moved map has no value).
-export function compareShift(image, height, width, kernel, layer, dy, dx) {
+export function compareShift(
+  image, height, width, kernel, layer, dy, dx, text = equivarianceText.en,
+) {
   if (!(layer in LAYERS)) {
-    throw new Problem(layerProblem(layer));
+    throw new Problem(layerProblem(layer, text));
   }
-  const problem = shiftProblem(dy, dx, height, width);
+  const problem = shiftProblem(dy, dx, height, width, text);
   if (problem) throw new Problem(problem);
   const step = LAYERS[layer];
   const shifted = shiftImage(image, height, width, dy, dx, 0);
@@ -118,47 +116,31 @@ export function compareShift(image, height, width, kernel, layer, dy, dx) {
 }
 
 // convbook.connectivity.describe_shift.
-export function describeShift(shown) {
+export function describeShift(shown, text = equivarianceText.en) {
   const { shift: [dy, dx], outputShift: [ty, tx], step, exact, compared, largest } = shown;
-  const pixels = `A shift of (${dy}, ${dx}) pixels`;
-  let opening;
-  let against;
-  if (!exact) {
-    opening =
-      `${pixels} is not a whole number of this map's cells, which are ${step} pixels ` +
-      "apart: the windows fall between their old places.";
-    against = `Against the map moved by (${ty}, ${tx}) cells, on the`;
-  } else {
-    const apart = step === 1 ? "" : `, whose cells are ${step} pixels apart`;
-    opening = `${pixels} is (${ty}, ${tx}) cells of this map${apart}.`;
-    against = "On the";
-  }
-  if (compared === 0) return `${opening} No cell of the moved map is left to compare.`;
-  const verdict = largest === 0 ? "the map moved with the digit." : "the map did not just move.";
-  return (
-    `${opening} ${against} ${compared} cells the moved map covers, the largest ` +
-    `difference is ${formatFixed(largest, 0)}: ${verdict}`
-  );
+  const opening = exact ? text.whole(dy, dx, ty, tx, step) : text.notWhole(dy, dx, step);
+  if (compared === 0) return `${opening} ${text.nothingLeft}`;
+  const verdict = text.compared(exact, ty, tx, compared, formatFixed(largest, 0), largest === 0);
+  return `${opening} ${verdict}`;
 }
 
 // The captions of the four pictures (EquivarianceExplorer.reference in Python).
-export function captions({ shift: [dy, dx], outputShift: [ty, tx], rows, cols }) {
+export function captions(shown, text = equivarianceText.en) {
+  const { shift: [dy, dx], outputShift: [ty, tx], rows, cols } = shown;
   return [
-    `the digit shifted by (${dy}, ${dx}); drag it`,
-    `its map, ${rows}x${cols}`,
-    `the digit's map moved by (${ty}, ${tx}); grey: no value`,
-    "difference; white: equal",
+    text.shiftedCaption(dy, dx), text.mapCaption(rows, cols), text.movedCaption(ty, tx),
+    text.differenceCaption,
   ];
 }
 
 // What the page reports for a comparison (explorers/equivariance.py shift_report): the tests
 // compare it with Python's.
-export function reportOf(shown) {
+export function reportOf(shown, text = equivarianceText.en) {
   return {
     shifted: Array.from(shown.shifted), response: Array.from(shown.response),
     moved: Array.from(shown.moved), shape: [shown.rows, shown.cols],
     outputShift: shown.outputShift, exact: shown.exact, compared: shown.compared,
-    largest: shown.largest, sentence: describeShift(shown), captions: captions(shown),
+    largest: shown.largest, sentence: describeShift(shown, text), captions: captions(shown, text),
   };
 }
 
@@ -190,36 +172,38 @@ function render({ model, el }) {
   const noValue = model.get("no_value_colour");
   const frame = model.get("frame_colour");
   const limit = 28;
+  const text = equivarianceText[pageLanguage(el)];
+  const kernelName = (name) => text.kernels[name] ?? name;
 
   const digitMenu = menu({
-    label: "digit",
+    label: text.digit,
     setting: "digit",
     options: Array.from({ length: count }, (_, i) => [
-      String(i), labels.length ? `#${i}: a ${labels[i]}` : `#${i}`,
+      String(i), labels.length ? text.digitOption(i, labels[i]) : `#${i}`,
     ]),
     value: String(model.get("digit")),
     onChange: (value) => setter(model, "digit")(Number(value)),
   });
   const kernelMenu = menu({
-    label: "kernel",
+    label: text.kernel,
     setting: "kernel",
-    options: kernelNames.map((name) => [name, name]),
+    options: kernelNames.map((name) => [name, kernelName(name)]),
     value: model.get("kernel"),
     onChange: setter(model, "kernel"),
   });
   const layerMenu = menu({
-    label: "layer",
+    label: text.layer,
     setting: "layer",
-    options: layerNames.map((name) => [name, name]),
+    options: layerNames.map((name) => [name, text.layers[name]]),
     value: model.get("layer"),
     onChange: setter(model, "layer"),
   });
   const rowSlider = slider({
-    label: "shift down", setting: "dy", min: -limit, max: limit, value: model.get("dy"),
+    label: text.shiftDown, setting: "dy", min: -limit, max: limit, value: model.get("dy"),
     onInput: setter(model, "dy"),
   });
   const colSlider = slider({
-    label: "shift right", setting: "dx", min: -limit, max: limit, value: model.get("dx"),
+    label: text.shiftRight, setting: "dx", min: -limit, max: limit, value: model.get("dx"),
     onInput: setter(model, "dx"),
   });
 
@@ -275,21 +259,20 @@ function render({ model, el }) {
   function redraw() {
     const digit = model.get("digit");
     if (!(Number.isInteger(digit) && digit >= 0 && digit < count)) {
-      throw new Problem(`There is no digit #${digit}: choose one of #0 to #${count - 1}.`);
+      throw new Problem(text.noDigit(digit, count - 1));
     }
     const kernelIndex = kernelNames.indexOf(model.get("kernel"));
     if (kernelIndex < 0) {
-      throw new Problem(
-        `There is no kernel '${model.get("kernel")}': choose one of ${kernelNames.join(", ")}.`,
-      );
+      throw new Problem(text.noKernel(model.get("kernel"), kernelNames.map(kernelName)));
     }
     const layer = model.get("layer");
     const dy = model.get("dy");
     const dx = model.get("dx");
     const pixels = image(digit);
-    const shown = compareShift(pixels, height, width, kernelWeights[kernelIndex], layer, dy, dx);
+    const weights = kernelWeights[kernelIndex];
+    const shown = compareShift(pixels, height, width, weights, layer, dy, dx, text);
     const { rows, cols } = shown;
-    const report = reportOf(shown);
+    const report = reportOf(shown, text);
     const texts = report.captions;
     const difference = shown.response.map((value, i) => value - shown.moved[i]);
     const top = largestSize(shown.response, shown.moved);
@@ -298,13 +281,12 @@ function render({ model, el }) {
       values: shown.shifted, rows: height, cols: width, cell: DIGIT_CELL, colours: ink, vmin: 0,
       vmax: Math.max(...pixels, 1), gridlines: false,
       boxes: [{ row: dy, col: dx, height, width, stroke: frame, lineWidth: 2, dashed: true }],
-      label: `the digit shifted ${dy} rows down and ${dx} columns right; drag to shift it`,
+      label: text.digitLabel(dy, dx),
     });
     const maps = [
-      [shown.response, `map of the shifted digit, ${rows} by ${cols}`],
-      [shown.moved, `map of the digit moved by ${shown.outputShift[0]} rows and ` +
-        `${shown.outputShift[1]} columns, grey where it has no value`],
-      [difference, "difference of the two maps, white where they are equal"],
+      [shown.response, text.mapLabel(rows, cols)],
+      [shown.moved, text.movedLabel(...shown.outputShift)],
+      [difference, text.differenceLabel],
     ];
     maps.forEach(([values, label], index) => {
       drawGrid(canvases[index + 1], {

@@ -2,7 +2,11 @@
 // where the windows go, which input pixels they miss, the output size and Keras' answer.
 // Python side: convbook/explorers/geometry.py (which also computes, with convbook.geometry,
 // what this module must show: the tests compare the two).
-import { Problem, colourTable, decodeArray, drawGrid, element, figure, menu, mountExplorer, slider } from "./common.js";
+import {
+  Problem, colourTable, decodeArray, drawGrid, element, figure, menu, mountExplorer, pageLanguage,
+  slider,
+} from "./common.js";
+import { geometryText } from "./geometry.text.js";
 
 const PADDINGS = ["valid", "same", "full", "explicit"];
 const SETTINGS = ["input_size", "kernel_size", "padding", "zeros", "stride", "window"];
@@ -12,35 +16,20 @@ function repr(value) {
   return typeof value === "string" ? `'${value}'` : String(value);
 }
 
-function plural(count, noun) {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
-}
-
 // convbook.ops.same_padding: ceil(i / s) positions; an odd zero goes after the input.
 export function samePadding(i, k, s) {
   const total = Math.max((Math.ceil(i / s) - 1) * s + k - i, 0);
   return [Math.floor(total / 2), total - Math.floor(total / 2)];
 }
 
-// convbook.geometry.axis_geometry: the windows along one axis, or a Problem saying why none.
-export function axisGeometry(i, k, s, padding) {
-  for (const [name, value] of [["input", i], ["kernel", k]]) {
-    if (!Number.isInteger(value) || value < 1) {
-      throw new Problem(`The ${name} needs at least 1 pixel per side, not ${repr(value)}.`);
-    }
+// convbook.geometry.axis_geometry: the windows along one axis, or a Problem saying why none
+// (in the language of `text`, geometry.text.js).
+export function axisGeometry(i, k, s, padding, text = geometryText.en) {
+  for (const [part, value] of [["input", i], ["kernel", k]]) {
+    if (!Number.isInteger(value) || value < 1) throw new Problem(text.tooSmall(part, repr(value)));
   }
-  if (s === 0) {
-    throw new Problem(
-      "A stride of 0 never moves the window forward: it would stay on the same spot forever. " +
-        "The stride must be at least 1.",
-    );
-  }
-  if (!Number.isInteger(s) || s < 0) {
-    throw new Problem(
-      "The window moves forward a whole number of pixels at each step, so a stride of " +
-        `${repr(s)} does not work. The stride must be at least 1.`,
-    );
-  }
+  if (s === 0) throw new Problem(text.strideZero);
+  if (!Number.isInteger(s) || s < 0) throw new Problem(text.strideNotWhole(repr(s)));
   let before;
   let after;
   const name = typeof padding === "string" ? padding.toLowerCase() : null;
@@ -48,21 +37,9 @@ export function axisGeometry(i, k, s, padding) {
   else if (name === "same") [before, after] = samePadding(i, k, s);
   else if (name === "full") [before, after] = [k - 1, k - 1];
   else if (Number.isInteger(padding) && padding >= 0) [before, after] = [padding, padding];
-  else {
-    throw new Problem(
-      "The padding must be 'valid', 'same', 'full' or a number of zeros (0 or more) on each " +
-        `side, not ${repr(padding)}.`,
-    );
-  }
+  else throw new Problem(text.badPadding(repr(padding)));
   const padded = i + before + after;
-  if (k > padded) {
-    const how = before === 0 && after === 0 ? "no padding" : `${before} + ${after} zeros`;
-    throw new Problem(
-      `A ${k}x${k} kernel does not fit in the ${i}x${i} input padded to ${padded}x${padded} ` +
-        `(${how}): no window position fits, so there is no output. Use a smaller kernel or ` +
-        "more padding.",
-    );
-  }
+  if (k > padded) throw new Problem(text.kernelTooBig(k, i, padded, before, after));
   const starts = [];
   for (let start = 0; start + k <= padded; start += s) starts.push(start);
   // How many windows cover each input pixel along the axis (the 2-D count is a product).
@@ -96,58 +73,43 @@ export function formulaText(g) {
 }
 
 // convbook.geometry.keras_spelling for Conv2D: how to write the settings in Keras.
-export function kerasSpelling(k, s, padding) {
+export function kerasSpelling(k, s, padding, text = geometryText.en) {
   const layer = `Conv2D(1, ${k}, strides=${s}, padding=`;
   if (padding === "valid" || padding === "same") return `${layer}'${padding}')`;
-  const zeros = padding === "full" ? k - 1 : padding;
-  return `ZeroPadding2D(${zeros}) then ${layer}'valid')`;
+  return text.zerosThen(padding === "full" ? k - 1 : padding, `${layer}'valid')`);
 }
 
 // The message for a window number that does not exist, or "" (0 shows them all).
-export function windowProblem(window, output) {
+export function windowProblem(window, output, text = geometryText.en) {
   const positions = output * output;
   if (window >= 0 && window <= positions) return "";
-  if (positions === 1) {
-    return (
-      "There is only 1 window position (a 1x1 output), so there is no window " +
-      `${window}: choose 0 or 1.`
-    );
-  }
-  return (
-    `There are ${positions} window positions (a ${output}x${output} output), so there is no ` +
-    `window ${window}: choose 0 to see them all, or 1 to ${positions}.`
-  );
+  return positions === 1 ? text.onlyWindow(window) : text.noWindow(window, positions, output);
 }
 
 // The geometry of the explorer's settings, or a Problem: first a setting outside the controls'
-// ranges (limits: [setting, label, low, high] from Python), then axisGeometry's messages.
-export function explorerGeometry(settings, limits) {
+// ranges (limits: [setting, label, low, high] from Python, the label in English; the message
+// names the setting as the page's language does), then axisGeometry's messages.
+export function explorerGeometry(settings, limits, text = geometryText.en) {
   const { padding } = settings;
-  if (!PADDINGS.includes(padding)) {
-    throw new Problem(
-      `The padding is 'valid', 'same', 'full' or 'explicit', not ${repr(padding)}.`,
-    );
-  }
-  for (const [setting, label, low, high] of limits) {
+  if (!PADDINGS.includes(padding)) throw new Problem(text.paddingName(repr(padding)));
+  for (const [setting, , low, high] of limits) {
     const value = settings[setting];
     if (setting === "zeros" && padding !== "explicit") continue;
     if (!(value >= low && value <= high)) {
-      throw new Problem(
-        `This explorer's ${label} goes from ${low} to ${high}, so ${value} is out of range.`,
-      );
+      throw new Problem(text.outOfRange(text.limits[setting], low, high, value));
     }
   }
   const chosen = padding === "explicit" ? settings.zeros : padding;
-  return axisGeometry(settings.input_size, settings.kernel_size, settings.stride, chosen);
+  return axisGeometry(settings.input_size, settings.kernel_size, settings.stride, chosen, text);
 }
 
 // Everything the explorer shows for `settings`, in the form GeometryExplorer.reference()
 // computes it, or a Problem. keras: {sizes, shape, paddings}, Keras' output sizes precomputed
 // in Python ([padding][i - 1][k - 1][s - 1], 0 for no output).
-export function describe(settings, limits, keras) {
-  const g = explorerGeometry(settings, limits);
+export function describe(settings, limits, keras, text = geometryText.en) {
+  const g = explorerGeometry(settings, limits, text);
   const { window } = settings;
-  const problem = windowProblem(window, g.output);
+  const problem = windowProblem(window, g.output, text);
   if (problem) throw new Problem(problem);
   const { input: i, kernel: k, stride: s, padded: n, output: o } = g;
   const chosen = Math.max(window - 1, 0); // window 0 outlines the first window under the dots
@@ -159,18 +121,7 @@ export function describe(settings, limits, keras) {
   const entry = ((index * inputs + i - 1) * kernels + k - 1) * strides + s - 1;
   const kerasSize = keras.sizes[entry] || null;
   const visited = g.counts.filter((count) => count > 0).length;
-  const padNote =
-    g.before === 0 && g.after === 0
-      ? "no padding"
-      : `${plural(g.before, "zero")} before the input (top and left), ${g.after} after it ` +
-        "(bottom and right)";
-  const shown = kerasSize === null ? "no output" : `(None, ${kerasSize}, ${kerasSize}, 1)`;
-  const verdict = kerasSize === o ? "agrees with the formula" : "DISAGREES with the formula";
-  const marks = window
-    ? `window ${window} of ${o * o} outlined, over padded rows ${top} to ${top + k - 1} and ` +
-      `columns ${left} to ${left + k - 1}`
-    : `${plural(o * o, "window position")}, each marked by a dot at its centre, ` +
-      "the first one outlined";
+  const marks = window ? text.windowMarks(window, o * o, top, left, k) : text.centreMarks(o * o);
   return {
     message: "",
     before: g.before,
@@ -186,23 +137,17 @@ export function describe(settings, limits, keras) {
     dots: window ? 0 : o * o,
     keras: kerasSize,
     agrees: kerasSize === o,
-    captions: [
-      `input ${i}x${i}, padded ${n}x${n}`,
-      `output ${o}x${o}` + (window ? `, window ${window} fills pixel (${row}, ${col})` : ""),
-    ],
+    captions: [text.inputCaption(i, n), text.outputCaption(o, window, row, col)],
     labels: [
-      `A ${i} by ${i} input padded to ${n} by ${n} with zeros; ` +
-        `${plural(i * i - visited * visited, "pixel")} never in a window; ${marks}.`,
-      `The ${o} by ${o} output` +
-        (window ? `, pixel (${row}, ${col}) marked: the output of window ${window}.` : "."),
+      text.inputLabel(i, n, i * i - visited * visited, marks),
+      text.outputLabel(o, window, row, col),
     ],
     lines: [
-      `padding: ${padNote}`,
+      text.paddingLine(g.before, g.after),
       formulaText(g),
-      `window starts: ${g.starts.join(", ")} (padded coordinates); ` +
-        `${plural(g.leftover, "pixel")} left over after the last window`,
-      `rows and columns never in a window: ${g.unvisited.join(", ") || "none"}`,
-      `Keras: ${kerasSpelling(k, s, padding)} maps (None, ${i}, ${i}, 1) to ${shown}: ${verdict}`,
+      text.startsLine(g.starts, g.leftover),
+      text.missedLine(g.unvisited),
+      text.kerasLine(kerasSpelling(k, s, padding, text), i, kerasSize, kerasSize === o),
     ],
   };
 }
@@ -273,7 +218,7 @@ function drawInput(canvas, shown, settings, colours) {
 }
 
 // A key to the colours, one swatch each.
-function colourKey(colours) {
+function colourKey(colours, text) {
   const entry = (colour, text, round = false) =>
     element("span", { style: "display:inline-flex;align-items:center;gap:0.35em" }, [
       element("span", {
@@ -285,10 +230,10 @@ function colourKey(colours) {
     ]);
   const layout = "display:flex;flex-wrap:wrap;gap:0.2em 1em";
   return element("p", { className: "cb-note", style: layout }, [
-    entry(colours.padding, "zero padding"),
-    entry(colours.unvisited, "never in a window"),
-    entry(colours.window, "one window"),
-    entry(colours.centre, "window centres (one per output pixel)", true),
+    entry(colours.padding, text.zeroPadding),
+    entry(colours.unvisited, text.neverInWindow),
+    entry(colours.window, text.oneWindow),
+    entry(colours.centre, text.windowCentres, true),
   ]);
 }
 
@@ -301,11 +246,12 @@ function render({ model, el }) {
     paddings: model.get("keras_paddings"),
   };
   const oranges = colourTable(model.get("palette").Oranges);
+  const text = geometryText[pageLanguage(el)];
   const settingsNow = () =>
     Object.fromEntries(SETTINGS.map((key) => [key, model.get(key)]));
   const positions = (settings) => {
     try {
-      return explorerGeometry(settings, limits).output ** 2;
+      return explorerGeometry(settings, limits, text).output ** 2;
     } catch (problem) {
       if (problem instanceof Problem) return null;
       throw problem;
@@ -322,19 +268,21 @@ function render({ model, el }) {
     model.save_changes();
   };
   const sliders = Object.fromEntries(
-    limits.map(([setting, label, low, high]) => [
+    limits.map(([setting, , low, high]) => [
       setting,
       slider({
-        label, setting, min: low, max: high, value: model.get(setting), onInput: change(setting),
+        label: text.limits[setting], setting, min: low, max: high, value: model.get(setting),
+        onInput: change(setting),
       }),
     ]),
   );
   const paddingMenu = menu({
-    label: "padding", setting: "padding", options: PADDINGS.map((name) => [name, name]),
+    label: text.padding, setting: "padding",
+    options: PADDINGS.map((name) => [name, text.paddings[name]]),
     value: model.get("padding"), onChange: change("padding"),
   });
   const windowSlider = slider({
-    label: "window (0 = all)", setting: "window", min: 0, max: 1, value: model.get("window"),
+    label: text.window, setting: "window", min: 0, max: 1, value: model.get("window"),
     onInput: (value) => {
       model.set("window", value);
       model.save_changes();
@@ -348,7 +296,7 @@ function render({ model, el }) {
   const lines = element("div", { className: "cb-lines" });
   const picture = element("div", {}, [
     element("div", { className: "cb-figures" }, [inputFigure.node, outputFigure.node]),
-    colourKey(colours),
+    colourKey(colours, text),
     lines,
   ]);
 
@@ -367,7 +315,7 @@ function render({ model, el }) {
 
   function redraw() {
     const settings = settingsNow();
-    const shown = describe(settings, limits, keras);
+    const shown = describe(settings, limits, keras, text);
     const cell = drawInput(inputCanvas, shown, settings, colours);
     const o = shown.output;
     const marks = shown.marked && {

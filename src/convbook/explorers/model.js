@@ -4,71 +4,41 @@
 // browser tests compare the two).
 import {
   Problem, colourTable, decodeArray, element, figure, formatFixed, formatPercent, menu,
-  mountExplorer, setter, slider,
+  mountExplorer, pageLanguage, setter, slider,
 } from "./common.js";
 import {
-  answerOf, drawFeatureMaps, drawProbabilities, forward, loadNetwork, paintMap,
+  answerOf, describeDigits, drawFeatureMaps, drawProbabilities, forward, loadNetwork, paintMap,
 } from "./convnet.js";
+import { convnetText } from "./convnet.text.js";
+import { modelText } from "./model.text.js";
 
 const MAP_KINDS = ["conv", "maxpool", "avgpool"];
 const SIDE = 28; // MNIST digits are 28x28
 const MAP_PIXELS = 60; // pixels across one feature map, whatever the layer's map size
 
-// ModelExplorer.check: the message for impossible settings, or "" when they give a picture.
+// ModelExplorer.check: the message for impossible settings, or "" when they give a picture, in
+// the language of `text` (model.text.js).
 //   settings: {show, digit, mistake, layer, first, last}
-//   page:     {indices, mistakes, cached, depths: [[layer, depth], ...], maxChannels}
-export function problemWith(settings, page) {
+//   page:     {indices, mistakes, cached (the digits it holds, in words), depths: [[layer,
+//             depth], ...], maxChannels}
+export function problemWith(settings, page, text = modelText.en) {
   const { show, digit, mistake, layer, first, last } = settings;
   if (show === "mistakes") {
     const count = page.mistakes.length;
-    if (count === 0) {
-      return (
-        "The model gets every digit in this page right, so there are no mistakes to step " +
-        "through: show a test digit instead."
-      );
-    }
-    if (!(mistake >= 0 && mistake < count)) {
-      const numbered = count > 1 ? `numbered 0 to ${count - 1}` : "numbered 0";
-      return (
-        `There is no mistake ${mistake}: the model gets ${count} of the digits in this page ` +
-        `wrong, ${numbered}.`
-      );
-    }
+    if (count === 0) return text.noMistakes;
+    if (!(mistake >= 0 && mistake < count)) return text.noMistake(mistake, count);
   } else if (show !== "digit") {
-    return `Show 'digit' or 'mistakes', not '${show}'.`;
+    return text.badShow(show);
   } else if (!page.indices.includes(digit)) {
-    return (
-      `Test digit ${digit} is not in this page, which holds ${page.cached}. To see any other ` +
-      "test digit, run the notebook and give ModelExplorer its index."
-    );
+    return text.notOnPage(digit, page.cached);
   }
   const depths = new Map(page.depths);
-  if (!depths.has(layer)) {
-    return (
-      `This model has no feature-map layer '${layer}': choose one of ` +
-      `${page.depths.map(([name]) => name).join(", ")}.`
-    );
-  }
+  if (!depths.has(layer)) return text.noLayer(layer, page.depths.map(([name]) => name));
   const depth = depths.get(layer);
-  if (first < 0) return "Channels are numbered from 0: choose a first channel of 0 or more.";
-  if (last >= depth) {
-    return (
-      `Layer ${layer} has ${depth} channels, numbered 0 to ${depth - 1}: choose channels up to ` +
-      `${depth - 1}.`
-    );
-  }
-  if (first > last) {
-    return (
-      `The first channel (${first}) comes after the last (${last}): choose a first channel no ` +
-      "larger than the last."
-    );
-  }
-  if (last - first + 1 > page.maxChannels) {
-    return (
-      `That is ${last - first + 1} channels; the explorer draws at most ${page.maxChannels} ` +
-      "at a time, so narrow the range."
-    );
-  }
+  if (first < 0) return text.negativeFirst;
+  if (last >= depth) return text.tooDeep(layer, depth);
+  if (first > last) return text.firstAfterLast(first, last);
+  if (last - first + 1 > page.maxChannels) return text.tooMany(last - first + 1, page.maxChannels);
   return "";
 }
 
@@ -86,8 +56,12 @@ async function render({ model, el }) {
   const indices = model.get("indices");
   const labels = model.get("labels");
   const mistakes = model.get("mistakes");
+  const language = pageLanguage(el);
+  const text = modelText[language];
+  const shared = convnetText[language];
   const page = {
-    indices, mistakes, cached: model.get("cached"), maxChannels: model.get("max_channels"),
+    indices, mistakes, cached: describeDigits(indices, mistakes, shared),
+    maxChannels: model.get("max_channels"),
     depths: mapLayers.map((layer) => [layer.name, layer.output_shape[2]]),
   };
   const depths = new Map(page.depths);
@@ -98,24 +72,24 @@ async function render({ model, el }) {
   const viridis = colourTable(model.get("palette").viridis);
 
   const showMenu = menu({
-    label: "show", setting: "show", value: model.get("show"),
-    options: [["digit", "a test digit"], ["mistakes", "the model's mistakes"]],
+    label: text.show, setting: "show", value: model.get("show"),
+    options: ["digit", "mistakes"].map((name) => [name, text.shows[name]]),
     onChange: setter(model, "show"),
   });
   const digitMenu = menu({
-    label: "test digit", setting: "digit", value: String(model.get("digit")),
+    label: text.testDigit, setting: "digit", value: String(model.get("digit")),
     options: indices.map((index, spot) => [
-      String(index), `#${index}: a ${labels[spot]}${wrong.has(index) ? " (wrong)" : ""}`,
+      String(index), text.digitOption(index, labels[spot], wrong.has(index)),
     ]),
     // A value no option has reads as "": nothing was chosen.
     onChange: (value) => value !== "" && setter(model, "digit")(Number(value)),
   });
   const mistakeSlider = slider({
-    label: "mistake no.", setting: "mistake", min: 0, max: Math.max(mistakes.length - 1, 0),
+    label: text.mistake, setting: "mistake", min: 0, max: Math.max(mistakes.length - 1, 0),
     value: model.get("mistake"), onInput: setter(model, "mistake"),
   });
   const layerMenu = menu({
-    label: "layer", setting: "layer", value: model.get("layer"),
+    label: text.layer, setting: "layer", value: model.get("layer"),
     options: mapLayers.map(({ name, output_shape: [h, w, d] }) => [name, `${name} (${h}×${w}×${d})`]),
     onChange: (name) => {
       const [first, last] = followDepth(
@@ -128,16 +102,16 @@ async function render({ model, el }) {
   });
   const deepest = Math.max(...depths.values());
   const firstSlider = slider({
-    label: "first channel", setting: "first", min: 0, max: deepest - 1, value: model.get("first"),
+    label: text.firstChannel, setting: "first", min: 0, max: deepest - 1, value: model.get("first"),
     onInput: setter(model, "first"),
   });
   const lastSlider = slider({
-    label: "last channel", setting: "last", min: 0, max: deepest - 1, value: model.get("last"),
+    label: text.lastChannel, setting: "last", min: 0, max: deepest - 1, value: model.get("last"),
     onInput: setter(model, "last"),
   });
   const note = element("p", {
     className: "cb-note", style: "flex-basis:100%;margin:0",
-    text: `This page holds ${page.cached}: the test digit menu offers those.`,
+    text: shared.holds(page.cached),
   });
 
   const digitCanvas = element("canvas");
@@ -181,7 +155,7 @@ async function render({ model, el }) {
 
   function redraw() {
     const chosen = settings();
-    const problem = problemWith(chosen, page);
+    const problem = problemWith(chosen, page, text);
     if (problem) throw new Problem(problem);
     const digit = chosen.show === "digit" ? chosen.digit : mistakes[chosen.mistake];
     const spot = spotOf.get(digit);
@@ -195,7 +169,6 @@ async function render({ model, el }) {
     const { probabilities } = outputs;
     const label = labels[spot];
     const answer = answerOf(probabilities);
-    const verdict = answer === label ? "right" : "wrong";
     const { first, last } = chosen;
     const layer = outputs.layers.find(({ name }) => name === chosen.layer);
     const { height, width, depth, values } = layer;
@@ -203,11 +176,9 @@ async function render({ model, el }) {
     for (let i = 0; i < values.length; i++) if (values[i] > top) top = values[i];
     const vmax = top || 1;
     const captions = [
-      `test digit ${digit}: a ${label}`,
-      `the model says ${answer} (${formatPercent(probabilities[answer], 0)}): ${verdict}`,
-      `${chosen.layer} outputs ${height}×${width}×${depth} feature maps: channels ${first} to ` +
-        `${last} of this digit, on one colour scale for the whole layer, from 0 (dark) to ` +
-        `${formatFixed(vmax, 2)} (yellow).`,
+      text.digitCaption(digit, label),
+      text.saysCaption(answer, formatPercent(probabilities[answer], 0), answer === label),
+      text.layerCaption(chosen.layer, height, width, depth, first, last, formatFixed(vmax, 2)),
     ];
     paintMap(digitCanvas, {
       values: pixels, height: SIDE, width: SIDE, colours: grey, vmin: 0, vmax: 1, cell: 5,
@@ -215,13 +186,12 @@ async function render({ model, el }) {
     });
     digitFigure.caption(captions[0]);
     drawProbabilities(bars, probabilities, {
-      truth: label, format: (p) => formatPercent(p, 0),
-      label: `the model's probability for each digit: it says ${answer}, the truth is ${label}`,
+      truth: label, format: (p) => formatPercent(p, 0), text: shared,
     });
     barsFigure.caption(captions[1]);
     layerCaption.textContent = captions[2];
     const cell = Math.max(2, Math.round(MAP_PIXELS / Math.max(height, width)));
-    drawFeatureMaps(maps, layer, { first, last, vmax, colours: viridis, cell });
+    drawFeatureMaps(maps, layer, { first, last, vmax, colours: viridis, cell, text: shared });
     // What the tests compare with Keras: every shown channel's largest and mean value, and the
     // first one in full (all of them would make a heavy result on every redraw).
     const maxima = [];

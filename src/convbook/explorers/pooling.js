@@ -4,8 +4,9 @@
 // module must show: the tests compare the two).
 import {
   Problem, colourOf, colourTable, decodeArray, drawGrid, element, figure, formatFixed, inkOn, menu,
-  mountExplorer, setter, slider,
+  mountExplorer, pageLanguage, setter, slider,
 } from "./common.js";
+import { poolingText } from "./pooling.text.js";
 
 const PANEL = 260; // px per picture: the two fit side by side in the book's column
 const PRINTED = 18; // px: the smallest output cell with room for a printed value
@@ -20,33 +21,21 @@ export function compactNumber(value) {
 }
 
 // The message of convbook.pooling.pool_map for impossible settings, or "" (same checks, same
-// order).
-function poolProblem(height, width, poolSize, stride, mode) {
-  if (mode !== "max" && mode !== "average") {
-    return `The mode must be 'max' or 'average', not '${mode}'.`;
-  }
-  if (poolSize < 1) {
-    return `The pool size must be at least 1, not ${poolSize}: a window holds at least one pixel.`;
-  }
-  if (stride < 1) {
-    const where = stride === 0 ? "never move to a new position" : "move backwards, off the map";
-    return `The stride must be at least 1: with a stride of ${stride} the window would ${where}.`;
-  }
+// order), in the language of `text` (pooling.text.js).
+function poolProblem(height, width, poolSize, stride, mode, text) {
+  if (mode !== "max" && mode !== "average") return text.badMode(mode);
+  if (poolSize < 1) return text.poolTooSmall(poolSize);
+  if (stride < 1) return text.strideTooSmall(stride);
   const side = Math.min(height, width);
-  if (poolSize > side) {
-    return (
-      `A ${poolSize}x${poolSize} pool is larger than the ${height}x${width} map, so no window ` +
-      `fits and there is no output. Use a pool size of at most ${side}.`
-    );
-  }
+  if (poolSize > side) return text.poolTooBig(poolSize, height, width, side);
   return "";
 }
 
 // convbook.pooling.pool_map: pool a height x width map (values[r * width + c]) with square
 // windows, "valid". For max pooling, `kept` holds the [row, col] of the value each window keeps:
 // the first maximum in reading order, as numpy's argmax finds it.
-export function poolMap(values, height, width, poolSize, stride, mode) {
-  const problem = poolProblem(height, width, poolSize, stride, mode);
+export function poolMap(values, height, width, poolSize, stride, mode, text = poolingText.en) {
+  const problem = poolProblem(height, width, poolSize, stride, mode, text);
   if (problem) throw new Problem(problem);
   const rows = Math.floor((height - poolSize) / stride) + 1;
   const cols = Math.floor((width - poolSize) / stride) + 1;
@@ -90,43 +79,22 @@ function cellSizes(height, width, rows, cols) {
   ];
 }
 
-function last(count, noun) {
-  return count === 1 ? `the last ${noun}` : `the last ${count} ${noun}s`;
-}
-
-// explorers/pooling.py ignored_sentence.
-function ignoredSentence(rowsLeft, colsLeft) {
-  const parts = [];
-  if (rowsLeft) parts.push(last(rowsLeft, "row"));
-  if (colsLeft) parts.push(last(colsLeft, "column"));
-  if (!parts.length) return "";
-  const one = parts.length === 1 && Math.max(rowsLeft, colsLeft) === 1;
-  const verb = one ? "falls in no window and is" : "fall in no window and are";
-  const text = parts.join(" and ");
-  return `${text[0].toUpperCase()}${text.slice(1)} ${verb} ignored (red).`;
-}
-
 // The message for a layer or channel that does not exist (explorers/pooling.py current_map).
-function channelProblem(layers, layer, channel) {
+function channelProblem(layers, layer, channel, text) {
   const found = layers.find((candidate) => candidate.name === layer);
-  if (!found) {
-    const names = layers.map((candidate) => candidate.name).join(", ");
-    return `There is no layer '${layer}': choose one of ${names}.`;
-  }
+  if (!found) return text.noLayer(layer, layers.map((candidate) => candidate.name));
   const channels = found.shape[2];
-  if (!(channel >= 0 && channel < channels)) {
-    const which = channels === 1 ? "only channel 0" : `channels 0 to ${channels - 1}`;
-    return `The ${layer} map has ${which}: there is no channel ${channel}.`;
-  }
+  if (!(channel >= 0 && channel < channels)) return text.noChannel(layer, channels, channel);
   return "";
 }
 
 // Everything the explorer shows for `settings` (the model's traits by name), from the layers
 // [{name, shape: [height, width, channels], values (height x width x channels, flat)}].
-// `report` is what the page reports, the same as PoolingExplorer.reference() in Python.
-export function explore(layers, settings) {
+// `report` is what the page reports, the same as PoolingExplorer.reference() in Python (its
+// texts in the language of `text`).
+export function explore(layers, settings, text = poolingText.en) {
   const { layer, channel, pool_size: poolSize, stride, mode } = settings;
-  const problem = channelProblem(layers, layer, channel);
+  const problem = channelProblem(layers, layer, channel, text);
   if (problem) throw new Problem(problem);
   const found = layers.find((candidate) => candidate.name === layer);
   const [height, width, channels] = found.shape;
@@ -138,16 +106,14 @@ export function explore(layers, settings) {
     low = Math.min(low, values[i]);
     high = Math.max(high, values[i]);
   }
-  const pooled = poolMap(values, height, width, poolSize, stride, mode);
+  const pooled = poolMap(values, height, width, poolSize, stride, mode, text);
   const { rows, cols, covered } = pooled;
   const [cellIn, cellOut] = cellSizes(height, width, rows, cols);
   const count = rows * cols;
   const ignored = [height - covered[0], width - covered[1]];
-  const left = ignoredSentence(...ignored);
+  const left = text.ignored(...ignored);
   const summary =
-    `${height}x${width} → ${rows}x${cols}: ${count} ${count === 1 ? "window" : "windows"} of ` +
-    `${poolSize}x${poolSize}, stride ${stride}, ${mode} pooling.` + (left ? ` ${left}` : "");
-  const kept = mode === "max" ? "; black dots: the pixel each window keeps" : "";
+    text.summary(height, width, rows, cols, count, poolSize, stride, mode) + (left ? ` ${left}` : "");
   const report = {
     output: Array.from(pooled.output),
     shape: [rows, cols],
@@ -156,10 +122,10 @@ export function explore(layers, settings) {
     ignored,
     summary,
     captions: [
-      `${layer} channel ${channel}, ${height}x${width}`,
-      `output ${rows}x${cols}, the ${mode === "max" ? "max" : "mean"} of each window`,
+      text.mapCaption(layer, channel, height, width),
+      text.outputCaption(rows, cols, mode),
     ],
-    legend: `white: the windows; orange: the first window; black: its output pixel${kept}`,
+    legend: text.legend(mode),
     cells: cellOut >= PRINTED ? Array.from(pooled.output, compactNumber) : [],
   };
   return { report, values, height, width, low, high, pooled, cellIn, cellOut };
@@ -240,13 +206,12 @@ function render({ model, el }) {
   const layerOf = (name) => layers.find((candidate) => candidate.name === name);
   const colours = colourTable(model.get("palette")[model.get("activation_cmap")]);
   const book = model.get("colours"); // window, output, unvisited (convbook.style)
+  const text = poolingText[pageLanguage(el)];
 
   const layerMenu = menu({
-    label: "layer",
+    label: text.layer,
     setting: "layer",
-    options: layers.map(({ name, shape: [h, w, c] }) => [
-      name, `${name} (${h}x${w}, ${c} channels)`,
-    ]),
+    options: layers.map(({ name, shape: [h, w, c] }) => [name, text.layerOption(name, h, w, c)]),
     value: model.get("layer"),
     onChange: (name) => {
       // As PoolingExplorer._keep_settings_in_range: bring the settings into the new layer's
@@ -263,21 +228,21 @@ function render({ model, el }) {
     },
   });
   const channelSlider = slider({
-    label: "channel", setting: "channel", min: 0, max: 1, value: model.get("channel"),
+    label: text.channel, setting: "channel", min: 0, max: 1, value: model.get("channel"),
     onInput: setter(model, "channel"),
   });
   const poolSlider = slider({
-    label: "pool size", setting: "pool_size", min: 1, max: 2, value: model.get("pool_size"),
+    label: text.poolSize, setting: "pool_size", min: 1, max: 2, value: model.get("pool_size"),
     onInput: setter(model, "pool_size"),
   });
   const strideSlider = slider({
-    label: "stride", setting: "stride", min: 0, max: 2, value: model.get("stride"),
+    label: text.stride, setting: "stride", min: 0, max: 2, value: model.get("stride"),
     onInput: setter(model, "stride"),
   });
   const modeMenu = menu({
-    label: "mode",
+    label: text.mode,
     setting: "mode",
-    options: [["max", "max"], ["average", "average"]],
+    options: ["max", "average"].map((name) => [name, text.modes[name]]),
     value: model.get("mode"),
     onChange: setter(model, "mode"),
   });
@@ -315,7 +280,7 @@ function render({ model, el }) {
     const settings = Object.fromEntries(
       ["layer", "channel", "pool_size", "stride", "mode"].map((key) => [key, model.get(key)]),
     );
-    const shown = explore(layers, settings);
+    const shown = explore(layers, settings, text);
     const { report, values, height, width, low, high, pooled, cellIn, cellOut } = shown;
     const { layer, channel, pool_size: poolSize, stride, mode } = settings;
     const [rows, cols] = report.shape;
@@ -324,13 +289,12 @@ function render({ model, el }) {
       values, rows: height, cols: width, cell: cellIn, colours, vmin: low, vmax: high,
       gridlines: false, boxes: mapBoxes(shown, poolSize, stride, book),
       dots: keptDots(shown, book),
-      label: `${layer} channel ${channel}, ${height}x${width}, with the ${count} pooling ` +
-        `window${count === 1 ? "" : "s"} of ${poolSize}x${poolSize}, stride ${stride}`,
+      label: text.mapLabel(layer, channel, height, width, count, poolSize, stride),
     });
     drawGrid(outputCanvas, {
       values: pooled.output, rows, cols, cell: cellOut, colours, vmin: low, vmax: high,
       boxes: [{ row: 0, col: 0, stroke: book.output, lineWidth: 3 }],
-      label: `the ${rows}x${cols} ${mode}-pooled map`,
+      label: text.outputLabel(rows, cols, mode),
     });
     if (report.cells.length) {
       printValues(outputCanvas, {

@@ -4,9 +4,13 @@
 // and TensorFlow's gradients, what this module must show: the browser tests compare the two).
 import {
   Problem, colourTable, colourOf, decodeArray, element, figure, formatFixed, formatPercent, menu,
-  mountExplorer, setter, slider,
+  mountExplorer, pageLanguage, setter, slider,
 } from "./common.js";
-import { answerOf, decodeNetwork, drawProbabilities, forward, loadNetwork, paintMap } from "./convnet.js";
+import {
+  answerOf, decodeNetwork, describeDigits, drawProbabilities, forward, loadNetwork, paintMap,
+} from "./convnet.js";
+import { convnetText } from "./convnet.text.js";
+import { probeText } from "./probe.text.js";
 
 const SIDE = 28; // MNIST digits are 28x28
 const CELL = 5; // screen pixels per image pixel
@@ -14,72 +18,48 @@ const FRAME = "1px solid #767676"; // the 28x28 frame around each picture of the
 const TARGETS = ["answer", "truth", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
 
 // ---- messages (probe.py: shift_problem, patch_problem, ProbeExplorer.check) -----------------
-
-function count(number, noun) {
-  return number === 1 ? `${number} ${noun}` : `${number} ${noun}s`;
-}
+// Each in the language of `text` (probe.text.js).
 
 // The message for moving test digit `digit` by `down` rows and `right` columns, or "".
 // margins: [blank rows above, below, blank columns left, right] of the digit's ink.
-export function shiftProblem(digit, margins, down, right) {
+export function shiftProblem(digit, margins, down, right, text = probeText.en) {
   const [upRoom, downRoom, leftRoom, rightRoom] = margins;
-  for (const [amount, room, blank, where, toward] of [
-    [down, downRoom, "blank row", "below", "down"],
-    [-down, upRoom, "blank row", "above", "up"],
-    [right, rightRoom, "blank column", "to the right of", "to the right"],
-    [-right, leftRoom, "blank column", "to the left of", "to the left"],
+  for (const [direction, amount, room] of [
+    ["down", down, downRoom], ["up", -down, upRoom],
+    ["right", right, rightRoom], ["left", -right, leftRoom],
   ]) {
-    if (amount > room) {
-      const limit = room ? `move it at most ${count(room, "pixel")} ${toward}` : `it cannot move ${toward} at all`;
-      return (
-        `Test digit ${digit} has ${count(room, blank)} ${where} its ink, so moving it ` +
-        `${count(amount, "pixel")} ${toward} would push ink off the image: ${limit}.`
-      );
-    }
+    if (amount > room) return text.offImage(direction, digit, room, amount);
   }
   return "";
 }
 
 // The message for a size x size patch with its top-left corner at (top, left), or "".
-export function patchProblem(size, top, left, side = SIDE) {
-  if (size < 1) return "A patch must be at least 1 pixel wide: choose a size of 1 or more.";
-  if (size > side) return `A patch wider than ${side} pixels cannot fit in the ${side}x${side} image.`;
+export function patchProblem(size, top, left, side = SIDE, text = probeText.en) {
+  if (size < 1) return text.patchTooSmall;
+  if (size > side) return text.patchTooWide(side);
   const last = side - size;
-  for (const [axis, value, plural] of [["row", top, "rows"], ["column", left, "columns"]]) {
-    if (!(value >= 0 && value <= last)) {
-      return (
-        `A ${size}x${size} patch whose top-left corner is in ${axis} ${value} would cover ` +
-        `${plural} ${value} to ${value + size - 1}, past the edge of the ${side}-pixel image: ` +
-        `the last ${axis} where it fits is ${last}.`
-      );
-    }
+  for (const [axis, value] of [["row", top], ["column", left]]) {
+    if (!(value >= 0 && value <= last)) return text.patchPastEdge(axis, size, value, side, last);
   }
   return "";
 }
 
 // ProbeExplorer.check: the message for impossible settings, or "" when they give a picture.
 //   settings: {network, digit, change, down, right, patch, top, left, target}
-//   page:     {names, indices, margins, cached}
-export function problemWith(settings, page) {
+//   page:     {names, indices, margins, cached (the digits it holds, in words)}
+export function problemWith(settings, page, text = probeText.en) {
   const { network, digit, change, down, right, patch, top, left, target } = settings;
   if (!page.names.includes(network)) {
-    return `There is no model '${network}': choose one of ${page.names.join(", ")}.`;
+    return text.noModel(network, page.names.map((name) => text.models[name] ?? name));
   }
   const spot = page.indices.indexOf(digit);
-  if (spot < 0) {
-    return (
-      `Test digit ${digit} is not in this page, which holds ${page.cached}. To probe any other ` +
-      "test digit, run the notebook and give ProbeExplorer its index."
-    );
-  }
+  if (spot < 0) return text.notOnPage(digit, page.cached);
   let message;
-  if (change === "shift") message = shiftProblem(digit, page.margins[spot], down, right);
-  else if (change === "occlude") message = patchProblem(patch, top, left);
-  else message = `Choose 'shift' or 'occlude', not '${change}'.`;
+  if (change === "shift") message = shiftProblem(digit, page.margins[spot], down, right, text);
+  else if (change === "occlude") message = patchProblem(patch, top, left, SIDE, text);
+  else message = text.badChange(change);
   if (message) return message;
-  if (!TARGETS.includes(target)) {
-    return `Compute the map for 'answer', 'truth' or a digit from 0 to 9, not '${target}'.`;
-  }
+  if (!TARGETS.includes(target)) return text.badTarget(target);
   return "";
 }
 
@@ -247,19 +227,6 @@ export function probeAll(layers, images, targets, labels) {
   });
 }
 
-// "a" or "an" before a whole number below 100 written in digits (probe.py: _article).
-export function article(number) {
-  return String(number).startsWith("8") || number === 11 || number === 18 ? "an" : "a";
-}
-
-// What was done to the digit, in words (probe.py: _moved_text).
-export function movedText(down, right) {
-  const parts = [];
-  if (down) parts.push(`${count(Math.abs(down), "pixel")} ${down > 0 ? "down" : "up"}`);
-  if (right) parts.push(`${count(Math.abs(right), "pixel")} to the ${right > 0 ? "right" : "left"}`);
-  return parts.length ? `moved ${parts.join(" and ")}` : "as it is";
-}
-
 // ---- the map, drawn over the digit -------------------------------------------------------------
 
 const tiles = new WeakMap(); // canvas -> the small canvas its map is painted on first
@@ -326,7 +293,13 @@ async function render({ model, el }) {
   const byName = new Map(names.map((name, k) => [name, networks[k]]));
   const indices = model.get("indices");
   const labels = model.get("labels");
-  const page = { names, indices, margins: model.get("margins"), cached: model.get("cached") };
+  const language = pageLanguage(el);
+  const text = probeText[language];
+  const shared = convnetText[language];
+  const modelName = (name) => text.models[name] ?? name;
+  const page = {
+    names, indices, margins: model.get("margins"), cached: describeDigits(indices, [], shared),
+  };
   const levels = decodeArray(model.get("images"), "uint8");
   const fill = model.get("fill");
   const grey = colourTable(model.get("palette")[model.get("ink_cmap")]);
@@ -334,48 +307,47 @@ async function render({ model, el }) {
   const signed = colourTable(model.get("palette")[model.get("signed_cmap")]);
 
   const networkMenu = menu({
-    label: "model", setting: "network", value: model.get("network"),
-    options: names.map((name) => [name, name]), onChange: setter(model, "network"),
+    label: text.model, setting: "network", value: model.get("network"),
+    options: names.map((name) => [name, modelName(name)]), onChange: setter(model, "network"),
   });
   const digitMenu = menu({
-    label: "test digit", setting: "digit", value: String(model.get("digit")),
-    options: indices.map((index, spot) => [String(index), `#${index}: a ${labels[spot]}`]),
+    label: text.testDigit, setting: "digit", value: String(model.get("digit")),
+    options: indices.map((index, spot) => [String(index), text.digitOption(index, labels[spot])]),
     onChange: (value) => value !== "" && setter(model, "digit")(Number(value)),
   });
   const changeMenu = menu({
-    label: "change", setting: "change", value: model.get("change"),
-    options: [["shift", "shift the digit"], ["occlude", "hide a patch"]],
+    label: text.change, setting: "change", value: model.get("change"),
+    options: ["shift", "occlude"].map((name) => [name, text.changes[name]]),
     onChange: setter(model, "change"),
   });
   const downSlider = slider({
-    label: "rows down", setting: "down", min: -5, max: 5, value: model.get("down"),
+    label: text.down, setting: "down", min: -5, max: 5, value: model.get("down"),
     onInput: setter(model, "down"),
   });
   const rightSlider = slider({
-    label: "columns right", setting: "right", min: -5, max: 5, value: model.get("right"),
+    label: text.right, setting: "right", min: -5, max: 5, value: model.get("right"),
     onInput: setter(model, "right"),
   });
   const patchSlider = slider({
-    label: "patch size", setting: "patch", min: 0, max: SIDE + 1, value: model.get("patch"),
+    label: text.patchSize, setting: "patch", min: 0, max: SIDE + 1, value: model.get("patch"),
     onInput: setter(model, "patch"),
   });
   const topSlider = slider({
-    label: "patch row", setting: "top", min: 0, max: SIDE, value: model.get("top"),
+    label: text.patchRow, setting: "top", min: 0, max: SIDE, value: model.get("top"),
     onInput: setter(model, "top"),
   });
   const leftSlider = slider({
-    label: "patch column", setting: "left", min: 0, max: SIDE, value: model.get("left"),
+    label: text.patchColumn, setting: "left", min: 0, max: SIDE, value: model.get("left"),
     onInput: setter(model, "left"),
   });
   const targetMenu = menu({
-    label: "map for", setting: "target", value: model.get("target"),
-    options: [["answer", "its answer"], ["truth", "the true digit"],
-      ...TARGETS.slice(2).map((digit) => [digit, `digit ${digit}`])],
+    label: text.target, setting: "target", value: model.get("target"),
+    options: TARGETS.map((target) => [target, text.targets[target] ?? text.digitTarget(target)]),
     onChange: setter(model, "target"),
   });
   const note = element("p", {
     className: "cb-note", style: "flex-basis:100%;margin:0",
-    text: `This page holds ${page.cached}: the test digit menu offers those.`,
+    text: shared.holds(page.cached),
   });
 
   const digitCanvas = element("canvas");
@@ -435,7 +407,7 @@ async function render({ model, el }) {
 
   function redraw() {
     const chosen = settings();
-    const problem = problemWith(chosen, page);
+    const problem = problemWith(chosen, page, text);
     if (problem) throw new Problem(problem);
     const spot = indices.indexOf(chosen.digit);
     const label = labels[spot];
@@ -460,19 +432,17 @@ async function render({ model, el }) {
       total += value;
     }
     const done = shifting
-      ? movedText(chosen.down, chosen.right)
-      : `${article(chosen.patch)} ${chosen.patch}x${chosen.patch} grey patch at row ${chosen.top}, ` +
-        `column ${chosen.left}`;
-    const whose = { answer: "its answer", truth: "the true digit" }[chosen.target] ?? "your choice";
-    const verdict = answer === label ? "right" : "wrong";
+      ? text.moved(chosen.down, chosen.right)
+      : text.patched(chosen.patch, chosen.top, chosen.left);
+    const whose = text.targets[chosen.target] ?? text.yourChoice;
+    const percent = formatPercent(probabilities[answer], 0);
     const captions = [
-      `test digit ${chosen.digit}, a ${label}: ${done}`,
-      `${chosen.network} says ${answer} (${formatPercent(probabilities[answer], 0)}): ${verdict}`,
+      text.digitCaption(chosen.digit, label, done),
+      text.saysCaption(modelName(chosen.network), answer, percent, answer === label),
       top > 0
-        ? `Grad-CAM of ${layer} for ${target} (${whose}): 0 to ${formatFixed(top, 3)}`
-        : `Grad-CAM of ${layer} for ${target} (${whose}): empty, 0 everywhere`,
-      `score map for ${target}: ${formatFixed(total, 2)} in all; red for, blue against ` +
-        `(up to ${formatFixed(reach, 2)})`,
+        ? text.camCaption(layer, target, whose, formatFixed(top, 3))
+        : text.emptyCamCaption(layer, target, whose),
+      text.scoreCaption(target, formatFixed(total, 2), formatFixed(reach, 2)),
     ];
     paintMap(digitCanvas, {
       values: seen, height: SIDE, width: SIDE, colours: grey, vmin: 0, vmax: 1, cell: CELL,
@@ -489,8 +459,7 @@ async function render({ model, el }) {
     });
     scoreFigure.caption(captions[3]);
     drawProbabilities(bars, probabilities, {
-      truth: label, format: (p) => formatPercent(p, 0),
-      label: `the model's probability for each digit: it says ${answer}, the truth is ${label}`,
+      truth: label, format: (p) => formatPercent(p, 0), text: shared,
     });
     barsFigure.caption(captions[1]);
     return {
