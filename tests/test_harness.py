@@ -34,7 +34,7 @@ def _run_nbval(tmp_path: Path, notebook: nbformat.NotebookNode) -> subprocess.Co
     nbformat.write(notebook, path)
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-c", str(ROOT / "pyproject.toml"), "--rootdir", str(ROOT)]
-        + ["--nbval", "-q", str(path)],
+        + ["--nbval", "-q", "-n", "0", str(path)],  # one cell needs no second worker
         cwd=ROOT,
         capture_output=True,
         text=True,
