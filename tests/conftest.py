@@ -97,3 +97,17 @@ def visit(browser):
     yield open_page
     for page_visit in opened.values():
         page_visit.page.close()
+
+
+#: The notebooks that train models, slowest first. They start first, one per pytest-xdist worker
+#: (see addopts in pyproject.toml), and the many short test modules fill the time around them;
+#: started last, they would leave one worker training alone at the end.
+SLOWEST_FIRST = ("05-max-pooling", "06-mnist-convnet", "07-what-the-convnet-sees")
+
+
+def pytest_collection_modifyitems(config, items):
+    def rank(item) -> int:
+        name = Path(str(item.fspath)).stem
+        return SLOWEST_FIRST.index(name) if name in SLOWEST_FIRST else len(SLOWEST_FIRST)
+
+    items.sort(key=rank)  # a stable sort: every other item keeps its place

@@ -20,7 +20,14 @@ from browser_support import PageVisit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
-from editions import PageCatalogue, edition_href, toc_captions, translate_notebook, translate_text  # noqa: E402
+from editions import (  # noqa: E402
+    PageCatalogue,
+    _link_editions,
+    edition_href,
+    toc_captions,
+    translate_notebook,
+    translate_text,
+)
 
 HANGUL = "[\uac00-\ud7a3]"
 
@@ -40,6 +47,29 @@ HANGUL = "[\uac00-\ud7a3]"
 )
 def test_edition_href_is_relative_to_the_page(page, current, target, expected):
     assert edition_href(page, current, target) == expected
+
+
+class _App:
+    """What _link_editions reads of a Sphinx application."""
+
+    def __init__(self, language: str, editions: list[str]) -> None:
+        self.config = type("Config", (), {"language": language, "editions": editions})()
+
+
+@pytest.mark.parametrize(
+    ("language", "editions", "links"),
+    [
+        ("en", [], []),  # a plain `jupyter-book build .`: no other edition, no switcher
+        ("en", ["en"], []),
+        ("en", ["en", "ko"], [("en", True), ("ko", False)]),
+        ("ko", ["en", "ko"], [("en", False), ("ko", True)]),
+    ],
+)
+def test_the_switcher_shows_only_editions_that_are_built(language, editions, links):
+    context: dict = {"metatags": ""}
+    _link_editions(_App(language, editions), "book/03-padding", "page.html", context, None)
+    assert [(link["lang"], link["current"]) for link in context["edition_links"]] == links
+    assert context["metatags"].count('rel="alternate"') == len(links)
 
 
 def test_translate_text_matches_wrapped_lines_longest_first_once():
@@ -197,10 +227,18 @@ def test_korean_notebook_pages_say_the_launch_buttons_open_english(site, visit):
     assert visit(f"{site}/book/03-padding.html").page.locator(".edition-launch-note").count() == 0
 
 
+def test_korean_download_of_a_markdown_page_is_korean(site):
+    korean = _fetch(f"{site}/ko/_sources/book/glossary.md").decode()
+    title, body = korean.split("\n", 1)
+    assert title.startswith("# ") and re.search(HANGUL, title), title
+    assert "The terms this course uses" not in body
+    assert korean.count("{term}") == (ROOT / "book" / "glossary.md").read_text("utf-8").count("{term}")
+
+
 @pytest.mark.parametrize("chapter", sorted(p.stem for p in (ROOT / "book").glob("*.ipynb")))
-def test_korean_download_is_the_notebook_with_korean_prose(site, visit, chapter):
-    opened = visit(f"{site}/ko/book/{chapter}.html")
-    link = opened.page.locator("a[href*='_sources/'][href$='.ipynb']").first.get_attribute("href")
+def test_korean_download_is_the_notebook_with_korean_prose(site, chapter):
+    page = _fetch(f"{site}/ko/book/{chapter}.html").decode()
+    link = re.search(r'href="([^"]*_sources/[^"]*\.ipynb)"', page).group(1)  # the download button
     korean = json.loads(_fetch(f"{site}/ko/book/{link}"))
     english = json.loads((ROOT / "book" / f"{chapter}.ipynb").read_text("utf-8"))
     assert len(korean["cells"]) == len(english["cells"])
