@@ -430,19 +430,19 @@ def directory_size(root: Path) -> tuple[int, int]:
 
 
 def page_weights(site: Path) -> list[PageWeight]:
-    """Every ``.html`` page under ``site`` with the images from ``site/_images`` it references.
+    """Every ``.html`` page under ``site`` with the images from an ``_images`` folder it
+    references (its edition's: ``_images`` or ``ko/_images``).
 
     Each image counts once per page; scripts and style sheets in ``_static`` are shared by all
     pages (a browser loads them once) and are not counted.
     """
-    images_dir = (site / "_images").resolve()
     weights = []
     for page in sorted(site.rglob("*.html")):
         text = page.read_text(encoding="utf-8", errors="replace")
         images = set()
         for reference in _IMAGE_REFERENCE.findall(text):
             image = (page.parent / reference).resolve()
-            if image.parent == images_dir and image.is_file():
+            if image.parent.name == "_images" and image.is_file():
                 images.add(image)
         weights.append(PageWeight(
             page=page.relative_to(site).as_posix(),
