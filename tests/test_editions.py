@@ -15,6 +15,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import quote, urlparse
 
+import nbformat
 import pytest
 from browser_support import PageVisit
 
@@ -240,6 +241,7 @@ def test_korean_download_is_the_notebook_with_korean_prose(site, chapter):
     page = _fetch(f"{site}/ko/book/{chapter}.html").decode()
     link = re.search(r'href="([^"]*_sources/[^"]*\.ipynb)"', page).group(1)  # the download button
     korean = json.loads(_fetch(f"{site}/ko/book/{link}"))
+    nbformat.validate(nbformat.from_dict(korean))  # Jupyter opens it
     english = json.loads((ROOT / "book" / f"{chapter}.ipynb").read_text("utf-8"))
     assert len(korean["cells"]) == len(english["cells"])
     for ko_cell, en_cell in zip(korean["cells"], english["cells"]):
