@@ -192,6 +192,15 @@ def korean_site(site: str) -> str:
     return f"{site}/{KOREAN}"
 
 
+def move_to(settings: dict, explorer, *pages: ExplorerOnPage) -> list[dict]:
+    """Move each page's explorer to ``settings`` through its controls, as a reader would, and set
+    the Python ``explorer`` alike, in the same order; the pages' results, in order."""
+    shown = [page.set(**settings) for page in pages]
+    for name, value in settings.items():
+        setattr(explorer, name, value)
+    return shown
+
+
 def open_both_editions(visit, site: str, page: str, name: str) -> tuple[ExplorerOnPage, ...]:
     """The explorer ``name`` of ``page`` (its path under the site) in the English and in the
     Korean edition, both at the saved settings: the English page, which the module's other tests

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from browser_support import assert_shown_in_korean, open_both_editions, saved_states
+from browser_support import assert_shown_in_korean, move_to, open_both_editions, saved_states
 from js_support import call_js
 
 from convbook import style
@@ -237,9 +237,7 @@ def test_the_page_computes_what_python_computes_at_many_settings(chapter_explore
     _assert_same_picture(on_page.result(), explorer.reference(), "the saved settings")
     impossible = 0
     for settings in _sampled_settings(150, seed=4):
-        shown = on_page.set(**settings)
-        for name, value in settings.items():
-            setattr(explorer, name, value)
+        (shown,) = move_to(settings, explorer, on_page)
         expected = explorer.reference()
         _assert_same_picture(shown, expected, str(settings))
         assert on_page.message() == explorer.check()
@@ -284,10 +282,7 @@ def test_the_korean_page_shows_the_same_in_korean(site, visit):
     assert_shown_in_korean(korean, english.result(), explorer.check(), "the saved settings")
     impossible = 0
     for settings in _sampled_settings(25, seed=40):
-        expected = english.set(**settings)
-        korean.set(**settings)
-        for name, value in settings.items():
-            setattr(explorer, name, value)
+        expected, _ = move_to(settings, explorer, english, korean)
         assert_shown_in_korean(korean, expected, explorer.check(), str(settings))
         impossible += bool(expected["message"])
     assert 3 <= impossible <= 22, "the sample should mix possible and impossible settings"

@@ -25,6 +25,7 @@ import pytest
 from browser_support import (
     WIDGET_STATE,
     assert_shown_in_korean,
+    move_to,
     open_both_editions,
     saved_states,
 )
@@ -439,9 +440,7 @@ def test_the_page_computes_what_keras_computes_at_many_settings(chapter_explorer
     impossible = 0
     for _ in range(220):
         settings = _page_settings(rng, explorer)
-        shown = on_page.set(**settings)
-        for name, value in settings.items():
-            setattr(explorer, name, value)
+        (shown,) = move_to(settings, explorer, on_page)
         expected = explorer.reference()
         _assert_same_picture(shown, expected, str(settings))
         assert on_page.message() == explorer.check()
@@ -512,10 +511,7 @@ def test_the_korean_page_shows_the_same_in_korean(site, visit):
     impossible = 0
     for _ in range(25):
         settings = _page_settings(rng, explorer)
-        expected = english.set(**settings)
-        korean.set(**settings)
-        for name, value in settings.items():
-            setattr(explorer, name, value)
+        expected, _ = move_to(settings, explorer, english, korean)
         assert_shown_in_korean(korean, expected, explorer.check(), str(settings))
         impossible += bool(expected["message"])
     assert 2 <= impossible <= 20, "the sample should mix possible and impossible settings"

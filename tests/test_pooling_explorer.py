@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from browser_support import assert_shown_in_korean, open_both_editions, saved_states
+from browser_support import assert_shown_in_korean, move_to, open_both_editions, saved_states
 
 from convbook.explorers import PoolingExplorer
 from convbook.pooling import compact_number
@@ -36,15 +36,6 @@ def chapter_explorer(site, visit):
     opened = visit(f"{site}/{PAGE}")
     (on_page,) = opened.explorers("pooling")
     return on_page, PoolingExplorer.from_state(state)
-
-
-def _apply(on_page, explorer: PoolingExplorer, choice: dict) -> dict:
-    """Move the page's controls and set the Python explorer alike, in the same order (choosing
-    a layer first brings the other settings into its ranges, on both sides)."""
-    shown = on_page.set(**choice)
-    for name, value in choice.items():
-        setattr(explorer, name, value)
-    return shown
 
 
 def _sampled_settings(explorer: PoolingExplorer, count: int, seed: int) -> list[dict]:
@@ -95,7 +86,7 @@ def test_the_page_computes_what_python_computes_at_many_settings(chapter_explore
     on_page, explorer = chapter_explorer
     impossible = 0
     for choice in _sampled_settings(explorer, 160, seed=11):
-        shown = _apply(on_page, explorer, choice)
+        (shown,) = move_to(choice, explorer, on_page)
         expected = explorer.reference()
         _assert_same_picture(shown, expected, str(choice))
         assert on_page.message() == explorer.check(), choice
@@ -106,7 +97,7 @@ def test_the_page_computes_what_python_computes_at_many_settings(chapter_explore
 def test_the_sliders_follow_the_layer(chapter_explorer):
     on_page, explorer = chapter_explorer
     for layer, (height, width, channels) in zip(explorer.layer_names, explorer.shapes):
-        _apply(on_page, explorer, {"layer": layer, "channel": 0, "pool_size": 2, "stride": 2})
+        move_to({"layer": layer, "channel": 0, "pool_size": 2, "stride": 2}, explorer, on_page)
         side = min(height, width)
         expected = {"channel": (0, channels - 1), "pool_size": (1, side + 1), "stride": (0, side)}
         for setting, (low, high) in expected.items():
@@ -118,9 +109,9 @@ def test_the_sliders_follow_the_layer(chapter_explorer):
 
 def test_choosing_a_smaller_layer_keeps_the_settings_possible(chapter_explorer):
     on_page, explorer = chapter_explorer
-    _apply(on_page, explorer, {"layer": "conv2", "channel": 50, "mode": "max"})
-    _apply(on_page, explorer, {"layer": "conv1", "pool_size": 20, "stride": 20})
-    shown = _apply(on_page, explorer, {"layer": "conv2"})
+    move_to({"layer": "conv2", "channel": 50, "mode": "max"}, explorer, on_page)
+    move_to({"layer": "conv1", "pool_size": 20, "stride": 20}, explorer, on_page)
+    (shown,) = move_to({"layer": "conv2"}, explorer, on_page)
     assert explorer.settings() == {
         "layer": "conv2", "channel": 31, "pool_size": 11, "stride": 11, "mode": "max",
     }
@@ -133,11 +124,11 @@ def test_choosing_a_smaller_layer_keeps_the_settings_possible(chapter_explorer):
 
 def test_an_impossible_setting_hides_the_picture_and_explains(chapter_explorer):
     on_page, explorer = chapter_explorer
-    _apply(on_page, explorer, {"layer": "conv2", "channel": 3, "pool_size": 2, "stride": 2})
+    move_to({"layer": "conv2", "channel": 3, "pool_size": 2, "stride": 2}, explorer, on_page)
     figures = on_page.root.locator("figure")
     assert figures.first.is_visible() and on_page.message() == ""
     # The pool-size slider's last step, one past the largest pool that fits.
-    shown = _apply(on_page, explorer, {"pool_size": 12})
+    (shown,) = move_to({"pool_size": 12}, explorer, on_page)
     assert shown == {"message": explorer.check()}
     assert on_page.message() == (
         "A 12x12 pool is larger than the 11x11 map, so no window fits and there is no output. "
@@ -145,13 +136,13 @@ def test_an_impossible_setting_hides_the_picture_and_explains(chapter_explorer):
     )
     assert not figures.first.is_visible() and not figures.last.is_visible()
     assert not on_page.root.locator(".cb-note").first.is_visible()  # no stale shape line
-    _apply(on_page, explorer, {"pool_size": 11})
+    move_to({"pool_size": 11}, explorer, on_page)
     assert figures.first.is_visible() and on_page.message() == ""
 
 
 def test_the_keyboard_moves_the_sliders(chapter_explorer):
     on_page, explorer = chapter_explorer
-    _apply(on_page, explorer, {"layer": "conv1", "channel": 7, "pool_size": 2, "stride": 2})
+    move_to({"layer": "conv1", "channel": 7, "pool_size": 2, "stride": 2}, explorer, on_page)
     control = on_page.root.locator('[data-setting="pool_size"]')
     control.focus()
     control.press("ArrowRight")
@@ -173,7 +164,7 @@ def test_controls_and_pictures_are_labelled(chapter_explorer):
 def test_a_redraw_takes_well_under_a_frame(chapter_explorer):
     on_page, explorer = chapter_explorer
     for choice in _sampled_settings(explorer, 40, seed=12):
-        _apply(on_page, explorer, choice)
+        move_to(choice, explorer, on_page)
     timings = on_page.timings()
     assert len(timings) >= 40
     assert statistics.median(timings) < 8, statistics.median(timings)
@@ -210,8 +201,7 @@ def test_the_korean_page_shows_the_same_in_korean(site, visit):
     assert_shown_in_korean(korean, english.result(), explorer.check(), "the saved settings")
     impossible = 0
     for choice in _sampled_settings(explorer, 25, seed=40):
-        expected = _apply(english, explorer, choice)
-        _apply(korean, explorer, choice)
+        expected, _ = move_to(choice, explorer, english, korean)
         assert_shown_in_korean(korean, expected, explorer.check(), str(choice))
         impossible += bool(expected["message"])
     assert 2 <= impossible <= 20, "the sample should mix possible and impossible settings"
